@@ -1,0 +1,374 @@
+//! `GET /v1/services` and `GET /v1/services/{code}`: the service catalog and one item's guide,
+//! served from the provincial platform through the cache and localized per request.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{ApiTags, Text};
+use crate::{
+    AppState,
+    domain::catalog::{
+        CatalogError, DayUnit, Filter, Material, ServiceItem, ServiceObject, TimeLimit,
+    },
+    http::{
+        context::RequestCtx,
+        problem::{FieldIssue, Problem, ProblemKind, Rule},
+    },
+    i18n::{Args, format},
+    msg,
+};
+
+pub struct ServicesApi;
+
+const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// Who may apply for an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "camelCase")]
+pub enum ServiceObjectCode {
+    Person,
+    Enterprise,
+}
+
+impl From<ServiceObjectCode> for ServiceObject {
+    fn from(code: ServiceObjectCode) -> Self {
+        match code {
+            ServiceObjectCode::Person => ServiceObject::Person,
+            ServiceObjectCode::Enterprise => ServiceObject::Enterprise,
+        }
+    }
+}
+
+impl From<ServiceObject> for ServiceObjectCode {
+    fn from(object: ServiceObject) -> Self {
+        match object {
+            ServiceObject::Person => ServiceObjectCode::Person,
+            ServiceObject::Enterprise => ServiceObjectCode::Enterprise,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct DepartmentView {
+    /// The department's unified social credit code.
+    pub code: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "camelCase")]
+pub enum DayUnitCode {
+    WorkingDays,
+    NaturalDays,
+}
+
+/// A time limit; `days` 0 means it is done on the spot (即办).
+#[derive(Debug, Clone, Object)]
+pub struct TimeLimitView {
+    pub days: u32,
+    pub unit: DayUnitCode,
+    /// `5 个工作日`, `5 خىزمەت كۈنى`, …
+    pub display: String,
+}
+
+/// A service item as listed.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ServiceSummary {
+    /// 实施编码, used in `/v1/services/{code}`.
+    pub code: String,
+    pub name: Text,
+    /// 事项类型 code (`01` 行政许可 … `20` 公共服务) and its localized name.
+    pub item_type: String,
+    pub item_type_name: String,
+    pub department: DepartmentView,
+    pub service_objects: Vec<ServiceObjectCode>,
+    /// Localized names of `serviceObjects`, in the same order.
+    pub service_object_names: Vec<String>,
+    pub promised_limit: TimeLimitView,
+    /// 到办事现场次数: visits to a hall needed at most.
+    pub max_visits: u32,
+    /// `最多跑 1 次`, `无需到现场办理`, …
+    pub max_visits_display: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "camelCase")]
+pub enum MaterialFormCode {
+    Original,
+    Copy,
+    Electronic,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct MaterialView {
+    pub name: Text,
+    pub form: MaterialFormCode,
+    pub form_name: String,
+    pub copies: u32,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct FeeView {
+    pub charged: bool,
+    /// The fee in fen (1/100 yuan); 0 when free.
+    pub amount_fen: i64,
+    pub display: String,
+}
+
+/// A service item with its guide (办事指南).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ServiceDetail {
+    #[oai(flatten)]
+    pub summary: ServiceSummary,
+    /// 基本编码 in the national basic catalogue.
+    pub catalog_code: String,
+    pub statutory_limit: TimeLimitView,
+    pub acceptance_conditions: Text,
+    pub materials: Vec<MaterialView>,
+    pub fee: FeeView,
+    /// Life events this item belongs to (`birth`, `marriage`, `retirement`, …).
+    pub life_events: Vec<String>,
+    /// The platform's version of this item.
+    pub version: u32,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ServicePage {
+    pub items: Vec<ServiceSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum ListServicesResponse {
+    /// One page of service items.
+    #[oai(status = 200)]
+    Ok(Json<ServicePage>),
+    /// A parameter is invalid (`errors[]` says which), including an unknown `cursor`.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Something failed inside Tongban.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The provincial platform cannot be reached and nothing is cached.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetServiceResponse {
+    /// The item and its guide.
+    #[oai(status = 200)]
+    Ok(Json<ServiceDetail>),
+    /// `code` is malformed.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No item has this code (`service_not_found`).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Something failed inside Tongban.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The provincial platform cannot be reached and nothing is cached.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+#[OpenApi(prefix_path = "/v1/services", tag = "ApiTags::Services")]
+impl ServicesApi {
+    /// Browse the service catalog
+    ///
+    /// Service items of the prefecture, ordered by department, filtered by department and by
+    /// who may apply, `limit` at a time with an opaque `cursor`.
+    #[oai(path = "/", method = "get", operation_id = "listServices")]
+    async fn list_services(
+        &self,
+        state: Data<&AppState>,
+        /// Language of the response: `zh-Hans`, `ug-Arab` or `kk-Arab` (also `zh`, `ug`, `kk`).
+        /// Overrides `Accept-Language`.
+        lang: RequestCtx,
+        /// Only items of this department (its unified social credit code).
+        #[oai(validator(max_length = 18, pattern = "^[0-9A-Z]{18}$"))]
+        department: Query<Option<String>>,
+        /// Only items this kind of applicant may apply for.
+        #[oai(name = "serviceObject")]
+        service_object: Query<Option<ServiceObjectCode>>,
+        /// Items per page, 1–100.
+        #[oai(default = "default_page_size", validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<u32>,
+        /// `nextCursor` of the previous page.
+        #[oai(validator(max_length = 256))]
+        cursor: Query<Option<String>>,
+    ) -> ListServicesResponse {
+        let filter = Filter {
+            department: department.0,
+            service_object: service_object.0.map(Into::into),
+        };
+        match state.catalog.list(&filter, cursor.0.as_deref(), limit.0 as usize).await {
+            Ok(page) => ListServicesResponse::Ok(Json(ServicePage {
+                items: page.items.iter().map(|item| summary(&lang, item)).collect(),
+                next_cursor: page.next_cursor,
+            })),
+            Err(CatalogError::InvalidCursor) => ListServicesResponse::BadRequest(Json(ProblemKind::Validation.build(
+                &lang,
+                &Args::new(),
+                vec![FieldIssue::new("cursor", Rule::InvalidCursor)],
+            ))),
+            Err(err) => {
+                tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
+                ListServicesResponse::Unavailable(lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()))
+            }
+        }
+    }
+
+    /// Read a service guide
+    ///
+    /// One service item with its guide (办事指南): conditions, materials, time limits, fee.
+    #[oai(path = "/:code", method = "get", operation_id = "getService")]
+    async fn get_service(
+        &self,
+        state: Data<&AppState>,
+        /// Language of the response: `zh-Hans`, `ug-Arab` or `kk-Arab` (also `zh`, `ug`, `kk`).
+        /// Overrides `Accept-Language`.
+        lang: RequestCtx,
+        /// 实施编码 of the item.
+        #[oai(validator(max_length = 64, pattern = "^[A-Za-z0-9-]{1,64}$"))]
+        code: Path<String>,
+    ) -> GetServiceResponse {
+        match state.catalog.get(&code.0).await {
+            Ok(item) => GetServiceResponse::Ok(Json(detail(&lang, &item))),
+            Err(CatalogError::NotFound) => GetServiceResponse::NotFound(
+                lang.problem(ProblemKind::ServiceNotFound, &Args::new().text("code", code.0.clone())),
+            ),
+            Err(err) => {
+                tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
+                GetServiceResponse::Unavailable(lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()))
+            }
+        }
+    }
+}
+
+fn default_page_size() -> u32 {
+    DEFAULT_PAGE_SIZE
+}
+
+fn time_limit(ctx: &RequestCtx, limit: TimeLimit) -> TimeLimitView {
+    let args = Args::new().count("days", i64::from(limit.days));
+    let display = match (limit.days, limit.unit) {
+        (0, _) => ctx.text(msg!("time-limit-on-the-spot"), &args),
+        (_, DayUnit::Working) => ctx.text(msg!("time-limit-working-days"), &args),
+        (_, DayUnit::Natural) => ctx.text(msg!("time-limit-natural-days"), &args),
+    };
+    TimeLimitView {
+        days: limit.days,
+        unit: match limit.unit {
+            DayUnit::Working => DayUnitCode::WorkingDays,
+            DayUnit::Natural => DayUnitCode::NaturalDays,
+        },
+        display,
+    }
+}
+
+fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
+    let (name, name_lang) = item.name.get(ctx.lang);
+    let (dept, dept_lang) = item.department.name.get(ctx.lang);
+    let max_visits_display = if item.max_visits == 0 {
+        ctx.text(msg!("visits-none"), &Args::new())
+    } else {
+        ctx.text(msg!("visits-count"), &Args::new().count("visits", i64::from(item.max_visits)))
+    };
+    ServiceSummary {
+        code: item.code.clone(),
+        name: Text::new(name, name_lang),
+        item_type: item_type_code(item),
+        item_type_name: ctx.text(item.item_type.message_id(), &Args::new()),
+        department: DepartmentView {
+            code: item.department.code.clone(),
+            name: Text::new(dept, dept_lang),
+        },
+        service_objects: item.service_objects.iter().map(|o| (*o).into()).collect(),
+        service_object_names: item
+            .service_objects
+            .iter()
+            .map(|o| ctx.text(o.message_id(), &Args::new()))
+            .collect(),
+        promised_limit: time_limit(ctx, item.promised_limit),
+        max_visits: item.max_visits,
+        max_visits_display,
+    }
+}
+
+fn item_type_code(item: &ServiceItem) -> String {
+    use crate::domain::catalog::ItemType::*;
+    match item.item_type {
+        Licensing => "01",
+        Penalty => "02",
+        Coercion => "03",
+        Levy => "04",
+        Benefit => "05",
+        Inspection => "06",
+        Confirmation => "07",
+        Award => "08",
+        Adjudication => "09",
+        OtherPower => "10",
+        PublicService => "20",
+        Other => "99",
+    }
+    .to_string()
+}
+
+fn material(ctx: &RequestCtx, material: &Material) -> MaterialView {
+    use crate::domain::catalog::MaterialForm;
+    let (name, name_lang) = material.name.get(ctx.lang);
+    MaterialView {
+        name: Text::new(name, name_lang),
+        form: match material.form {
+            MaterialForm::Original => MaterialFormCode::Original,
+            MaterialForm::Copy => MaterialFormCode::Copy,
+            MaterialForm::Electronic => MaterialFormCode::Electronic,
+        },
+        form_name: ctx.text(material.form.message_id(), &Args::new()),
+        copies: material.copies,
+        required: material.required,
+    }
+}
+
+fn detail(ctx: &RequestCtx, item: &ServiceItem) -> ServiceDetail {
+    let (conditions, conditions_lang) = item.acceptance_conditions.get(ctx.lang);
+    let fee = match item.fee_fen {
+        Some(fen) => FeeView {
+            charged: true,
+            amount_fen: fen,
+            display: ctx.text(
+                msg!("fee-charged"),
+                &Args::new().text("amount", format::money(fen, ctx.lang)),
+            ),
+        },
+        None => FeeView {
+            charged: false,
+            amount_fen: 0,
+            display: ctx.text(msg!("fee-free"), &Args::new()),
+        },
+    };
+    ServiceDetail {
+        summary: summary(ctx, item),
+        catalog_code: item.catalog_code.clone(),
+        statutory_limit: time_limit(ctx, item.statutory_limit),
+        acceptance_conditions: Text::new(conditions, conditions_lang),
+        materials: item.materials.iter().map(|m| material(ctx, m)).collect(),
+        fee,
+        life_events: item.life_events.clone(),
+        version: item.version,
+    }
+}

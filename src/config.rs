@@ -1,0 +1,195 @@
+//! Layered configuration: built-in defaults, then an optional TOML file, then
+//! `TONGBAN__SECTION__KEY` environment variables (`TONGBAN__SERVER__ADDR=0.0.0.0:8080`).
+//!
+//! Every struct denies unknown fields, so a misspelt key in the file or the environment stops
+//! start-up with a message naming it instead of being silently ignored. Secrets are
+//! [`SecretString`]s: they print as `[REDACTED]` in `Debug` output and in logs.
+//! `tongban.example.toml` documents every option with its default; a test keeps the two in step.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The whole configuration of one Tongban instance.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub log: LogConfig,
+    pub database: DatabaseConfig,
+    pub cache: CacheConfig,
+    pub upstream: UpstreamConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// `HOST:PORT` to listen on; port 0 picks a free port (tests use it).
+    pub addr: String,
+    /// Seconds that in-flight requests get to finish after SIGINT/SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Largest request body accepted, in bytes, with or without `Content-Length`.
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS (for the H5 and app web views). Empty: CORS headers are not sent.
+    /// Mini-program requests do not need CORS.
+    pub cors_allowed_origins: Vec<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            shutdown_grace_secs: 20,
+            body_limit_bytes: 1024 * 1024,
+            cors_allowed_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter directive; `RUST_LOG` overrides it when set.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            filter: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Directory for the embedded SQLite database (`tongban.db`), created on first run.
+    pub data_dir: PathBuf,
+    /// A `sqlite:` URL that overrides `data_dir`. Empty: `sqlite:<data_dir>/tongban.db`.
+    pub url: String,
+    /// Connections in the pool.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("var"),
+            url: String::new(),
+            max_connections: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Seconds a copy of the service catalog (事项库) is served before it is fetched again.
+    pub catalog_ttl_secs: u64,
+    /// Most service items kept in the detail cache.
+    pub catalog_max_items: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            catalog_ttl_secs: 300,
+            catalog_max_items: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamConfig {
+    pub gov: GovUpstreamConfig,
+}
+
+/// The provincial government-service platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GovUpstreamConfig {
+    /// Base URL of the platform's API. Empty: the built-in simulator is started in-process.
+    pub base_url: String,
+    /// The app key Tongban was issued by the platform.
+    pub app_key: String,
+    /// The secret that signs every request (HMAC-SHA256).
+    pub app_secret: SecretString,
+    /// Milliseconds to establish a connection.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds for a whole request, connection included.
+    pub timeout_ms: u64,
+}
+
+impl Default for GovUpstreamConfig {
+    fn default() -> Self {
+        Self {
+            base_url: String::new(),
+            app_key: "tongban-dev".into(),
+            app_secret: SecretString::from("dev-secret-change-me"),
+            connect_timeout_ms: 1_000,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Values given on the command line; they override every other layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub addr: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads defaults, then `file` (when given; it must exist), then the environment, then
+    /// `overrides`. The error names the offending key and where it came from.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::new();
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(Box::new(figment::Error::from(format!(
+                    "configuration file {} does not exist",
+                    file.display()
+                ))));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("TONGBAN__").split("__"));
+        if let Some(addr) = &overrides.addr {
+            figment = figment.merge(("server.addr", addr));
+        }
+        if let Some(dir) = &overrides.data_dir {
+            figment = figment.merge(("database.data_dir", dir));
+        }
+        figment.extract().map_err(Box::new)
+    }
+
+    /// The SQLite URL the store opens.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}/tongban.db",
+                self.database.data_dir.to_string_lossy()
+            )
+        } else {
+            self.database.url.clone()
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! The service catalog (事项库): service items read from the provincial platform, cached, and
+//! browsed with cursor pagination. The platform's data is cached once in all its languages and
+//! localized per request.
+
+use std::{sync::Arc, time::Duration};
+
+use moka::future::Cache;
+
+use crate::{
+    config::CacheConfig,
+    i18n::Lang,
+    msg,
+    upstream::gov::{
+        GovClient, GovError,
+        wire::{I18nText, TaskItem},
+    },
+};
+
+/// Text from an upstream in up to three languages; Chinese is always there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalizedText {
+    pub zh: String,
+    pub ug: Option<String>,
+    pub kk: Option<String>,
+}
+
+impl LocalizedText {
+    /// The text in `lang`, or the Chinese text when that translation is missing, with the
+    /// language actually returned.
+    pub fn get(&self, lang: Lang) -> (&str, Lang) {
+        let translated = match lang {
+            Lang::ZhHans => None,
+            Lang::UgArab => self.ug.as_deref(),
+            Lang::KkArab => self.kk.as_deref(),
+        };
+        match translated {
+            Some(text) if !text.trim().is_empty() => (text, lang),
+            _ => (&self.zh, Lang::ZhHans),
+        }
+    }
+}
+
+impl From<I18nText> for LocalizedText {
+    fn from(text: I18nText) -> Self {
+        Self {
+            zh: text.zh,
+            ug: text.ug,
+            kk: text.kk,
+        }
+    }
+}
+
+/// 事项类型, the national item-type codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemType {
+    Licensing,
+    Penalty,
+    Coercion,
+    Levy,
+    Benefit,
+    Inspection,
+    Confirmation,
+    Award,
+    Adjudication,
+    OtherPower,
+    PublicService,
+    Other,
+}
+
+impl ItemType {
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "01" => Self::Licensing,
+            "02" => Self::Penalty,
+            "03" => Self::Coercion,
+            "04" => Self::Levy,
+            "05" => Self::Benefit,
+            "06" => Self::Inspection,
+            "07" => Self::Confirmation,
+            "08" => Self::Award,
+            "09" => Self::Adjudication,
+            "10" => Self::OtherPower,
+            "20" => Self::PublicService,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Licensing => msg!("item-type-licensing"),
+            Self::Penalty => msg!("item-type-penalty"),
+            Self::Coercion => msg!("item-type-coercion"),
+            Self::Levy => msg!("item-type-levy"),
+            Self::Benefit => msg!("item-type-benefit"),
+            Self::Inspection => msg!("item-type-inspection"),
+            Self::Confirmation => msg!("item-type-confirmation"),
+            Self::Award => msg!("item-type-award"),
+            Self::Adjudication => msg!("item-type-adjudication"),
+            Self::OtherPower => msg!("item-type-other-power"),
+            Self::PublicService => msg!("item-type-public-service"),
+            Self::Other => msg!("item-type-other"),
+        }
+    }
+}
+
+/// 服务对象: who may apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceObject {
+    Person,
+    Enterprise,
+}
+
+impl ServiceObject {
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Person => msg!("service-object-person"),
+            Self::Enterprise => msg!("service-object-enterprise"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayUnit {
+    Working,
+    Natural,
+}
+
+/// A time limit (法定/承诺办结时限); zero days means done on the spot (即办).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeLimit {
+    pub days: u32,
+    pub unit: DayUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaterialForm {
+    Original,
+    Copy,
+    Electronic,
+}
+
+impl MaterialForm {
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Original => msg!("material-form-original"),
+            Self::Copy => msg!("material-form-copy"),
+            Self::Electronic => msg!("material-form-electronic"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Material {
+    pub name: LocalizedText,
+    pub form: MaterialForm,
+    pub copies: u32,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub code: String,
+    pub name: LocalizedText,
+}
+
+/// 事项: one service item of the implementation list, with its guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceItem {
+    /// 实施编码, the code clients use.
+    pub code: String,
+    /// 基本编码
+    pub catalog_code: String,
+    pub name: LocalizedText,
+    pub item_type: ItemType,
+    pub department: Department,
+    pub service_objects: Vec<ServiceObject>,
+    pub statutory_limit: TimeLimit,
+    pub promised_limit: TimeLimit,
+    /// 到办事现场次数
+    pub max_visits: u32,
+    /// The fee in fen, when the item is charged.
+    pub fee_fen: Option<i64>,
+    pub acceptance_conditions: LocalizedText,
+    pub materials: Vec<Material>,
+    pub life_events: Vec<String>,
+    pub version: u32,
+}
+
+fn day_unit(code: &str) -> DayUnit {
+    if code == "2" { DayUnit::Natural } else { DayUnit::Working }
+}
+
+impl From<TaskItem> for ServiceItem {
+    fn from(item: TaskItem) -> Self {
+        let service_objects = item
+            .server_type
+            .iter()
+            .filter_map(|code| match code.as_str() {
+                "1" => Some(ServiceObject::Person),
+                "2" => Some(ServiceObject::Enterprise),
+                _ => None,
+            })
+            .collect();
+        Self {
+            code: item.task_code,
+            catalog_code: item.catalog_code,
+            name: item.task_name.into(),
+            item_type: ItemType::from_code(&item.task_type),
+            department: Department {
+                code: item.dept_code,
+                name: item.dept_name.into(),
+            },
+            service_objects,
+            statutory_limit: TimeLimit {
+                days: item.anticipate_day,
+                unit: day_unit(&item.anticipate_type),
+            },
+            promised_limit: TimeLimit {
+                days: item.promise_day,
+                unit: day_unit(&item.promise_type),
+            },
+            max_visits: item.limit_scene_num,
+            fee_fen: item.is_fee.then_some(item.fee_fen),
+            acceptance_conditions: item.accept_condition.into(),
+            materials: item
+                .materials
+                .into_iter()
+                .map(|m| Material {
+                    name: m.material_name.into(),
+                    form: match m.material_form.as_str() {
+                        "2" => MaterialForm::Copy,
+                        "3" => MaterialForm::Electronic,
+                        _ => MaterialForm::Original,
+                    },
+                    copies: m.page_num,
+                    required: m.is_need,
+                })
+                .collect(),
+            life_events: item.life_events,
+            version: item.version,
+        }
+    }
+}
+
+/// Which items to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub department: Option<String>,
+    pub service_object: Option<ServiceObject>,
+}
+
+/// One page of items and the cursor of the next page, if any.
+#[derive(Debug, Clone)]
+pub struct ItemPage {
+    pub items: Vec<Arc<ServiceItem>>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("no such service item")]
+    NotFound,
+    #[error("the cursor is not one this server issued")]
+    InvalidCursor,
+    #[error("the gov platform cannot be reached")]
+    Unavailable(#[source] Arc<GovError>),
+}
+
+const UPSTREAM_PAGE_SIZE: u32 = 100;
+
+/// The catalog, served from cache; clones share the caches.
+#[derive(Clone)]
+pub struct Catalog {
+    gov: GovClient,
+    all: Cache<(), Arc<Vec<Arc<ServiceItem>>>>,
+    items: Cache<String, Arc<ServiceItem>>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    pub fn new(gov: GovClient, config: &CacheConfig) -> Self {
+        let ttl = Duration::from_secs(config.catalog_ttl_secs);
+        Self {
+            gov,
+            all: Cache::builder().max_capacity(1).time_to_live(ttl).build(),
+            items: Cache::builder()
+                .max_capacity(config.catalog_max_items)
+                .time_to_live(ttl)
+                .build(),
+        }
+    }
+
+    /// Items matching `filter`, ordered by department then code, `limit` at a time. Concurrent
+    /// misses share one upstream fetch.
+    pub async fn list(&self, filter: &Filter, cursor: Option<&str>, limit: usize) -> Result<ItemPage, CatalogError> {
+        let after = cursor.map(decode_cursor).transpose()?;
+        let all = self
+            .all
+            .try_get_with((), self.fetch_all())
+            .await
+            .map_err(CatalogError::Unavailable)?;
+        let mut matching = all.iter().filter(|item| {
+            filter.department.as_ref().is_none_or(|dept| &item.department.code == dept)
+                && filter
+                    .service_object
+                    .is_none_or(|object| item.service_objects.contains(&object))
+        });
+        let mut items: Vec<Arc<ServiceItem>> = match &after {
+            Some(key) => matching
+                .by_ref()
+                .filter(|item| sort_key(item) > (key.0.as_str(), key.1.as_str()))
+                .take(limit + 1)
+                .cloned()
+                .collect(),
+            None => matching.take(limit + 1).cloned().collect(),
+        };
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|item| encode_cursor(item))
+        } else {
+            None
+        };
+        Ok(ItemPage { items, next_cursor })
+    }
+
+    /// One item with its guide. `code` must already be checked to be `[A-Za-z0-9-]{1,64}`.
+    pub async fn get(&self, code: &str) -> Result<Arc<ServiceItem>, CatalogError> {
+        let gov = self.gov.clone();
+        let owned = code.to_string();
+        self.items
+            .try_get_with(owned.clone(), async move {
+                gov.catalog_item(&owned).await.map(|item| Arc::new(ServiceItem::from(item)))
+            })
+            .await
+            .map_err(|err| match *err {
+                GovError::NotFound => CatalogError::NotFound,
+                _ => CatalogError::Unavailable(err),
+            })
+    }
+
+    /// Drops every cached item, so the next request fetches fresh data.
+    pub fn invalidate(&self) {
+        self.all.invalidate_all();
+        self.items.invalidate_all();
+    }
+
+    async fn fetch_all(&self) -> Result<Arc<Vec<Arc<ServiceItem>>>, GovError> {
+        let mut items = Vec::new();
+        let mut page_no = 1;
+        loop {
+            let page = self.gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE).await?;
+            let received = page.list.len();
+            items.extend(page.list.into_iter().map(|item| Arc::new(ServiceItem::from(item))));
+            if received == 0 || items.len() as u64 >= page.total {
+                break;
+            }
+            page_no += 1;
+        }
+        items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        Ok(Arc::new(items))
+    }
+}
+
+fn sort_key(item: &ServiceItem) -> (&str, &str) {
+    (item.department.code.as_str(), item.code.as_str())
+}
+
+/// Cursors are opaque to clients: the hex of the last item's sort key.
+fn encode_cursor(item: &ServiceItem) -> String {
+    hex::encode(format!("{}\u{1f}{}", item.department.code, item.code))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, String), CatalogError> {
+    let bytes = hex::decode(cursor).map_err(|_| CatalogError::InvalidCursor)?;
+    let text = String::from_utf8(bytes).map_err(|_| CatalogError::InvalidCursor)?;
+    let (dept, code) = text.split_once('\u{1f}').ok_or(CatalogError::InvalidCursor)?;
+    Ok((dept.to_string(), code.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(zh: &str, ug: Option<&str>) -> LocalizedText {
+        LocalizedText {
+            zh: zh.into(),
+            ug: ug.map(Into::into),
+            kk: None,
+        }
+    }
+
+    #[test]
+    fn a_missing_translation_falls_back_to_chinese_and_says_so() {
+        let t = text("户口", Some("نوپۇس"));
+        assert_eq!(t.get(Lang::UgArab), ("نوپۇس", Lang::UgArab));
+        assert_eq!(t.get(Lang::KkArab), ("户口", Lang::ZhHans));
+        assert_eq!(text("户口", Some("  ")).get(Lang::UgArab), ("户口", Lang::ZhHans));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_rejected() {
+        assert!(matches!(decode_cursor("zz"), Err(CatalogError::InvalidCursor)));
+        assert!(matches!(decode_cursor(&hex::encode("no-separator")), Err(CatalogError::InvalidCursor)));
+        let (dept, code) = decode_cursor(&hex::encode("D1\u{1f}C9")).ok().unwrap_or_default();
+        assert_eq!((dept.as_str(), code.as_str()), ("D1", "C9"));
+    }
+}

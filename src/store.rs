@@ -1,0 +1,71 @@
+//! Tongban's own persistence. SQLite (WAL) is the embedded default, created under
+//! `database.data_dir` on first run; the PostgreSQL store arrives with the scale-out work.
+//! Migrations are compiled in and applied at start-up and by `tongban migrate`.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sqlx::{
+    SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database the configuration names.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        if config.database.url.is_empty() {
+            std::fs::create_dir_all(&config.database.data_dir).with_context(|| {
+                format!("cannot create data directory {}", config.database.data_dir.display())
+            })?;
+        }
+        let url = config.database_url();
+        let options = SqliteConnectOptions::from_str(&url)
+            .with_context(|| format!("invalid database URL {url}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.database.max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open database {url}"))?;
+        Ok(Self { pool })
+    }
+
+    /// Applies every migration not yet applied.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await
+            .context("database migration failed")
+    }
+
+    /// A round trip to the database, for `/readyz`.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .context("database ping failed")?;
+        Ok(())
+    }
+
+    /// The journal mode in force (`wal` for the embedded store).
+    pub async fn journal_mode(&self) -> anyhow::Result<String> {
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&self.pool).await?;
+        Ok(mode.0)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}

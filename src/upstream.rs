@@ -1,0 +1,4 @@
+//! Clients for the systems behind Tongban. Each speaks the real wire protocol; the simulators
+//! in `src/sim` speak the same one.
+
+pub mod gov;
