@@ -88,7 +88,6 @@ impl Text {
             dir: lang.direction().into(),
         }
     }
-
 }
 
 impl poem_openapi::types::Example for Text {

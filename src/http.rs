@@ -50,7 +50,9 @@ pub fn endpoint(state: AppState) -> poem::endpoint::BoxEndpoint<'static> {
     } else {
         let cors = origins
             .iter()
-            .fold(Cors::new(), |cors, origin| cors.allow_origin(origin.as_str()))
+            .fold(Cors::new(), |cors, origin| {
+                cors.allow_origin(origin.as_str())
+            })
             .allow_credentials(false)
             .expose_header(request_id::HEADER)
             .expose_header("content-language");

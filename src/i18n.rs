@@ -293,7 +293,14 @@ impl L10n {
         if !errors.is_empty() {
             return Err(format!("{errors:?}"));
         }
-        let only_a_placeable = matches!(pattern.elements.as_slice(), [ast::PatternElement::Placeable { .. }]);
+        // A message that is only `{ $x }` gets no marks from Fluent; a select expression is
+        // message text, not a value, and is left alone.
+        let only_a_placeable = matches!(
+            pattern.elements.as_slice(),
+            [ast::PatternElement::Placeable {
+                expression: ast::Expression::Inline(_)
+            }]
+        );
         if only_a_placeable && lang.direction() == Direction::Rtl {
             return Ok(isolate(&text));
         }
@@ -303,7 +310,10 @@ impl L10n {
     /// The zh-Hans text with unresolved placeables removed: used only when even zh-Hans fails,
     /// which the locale tests are there to prevent.
     fn last_resort(&self, id: &str, args: &Args) -> String {
-        tracing::error!(message = id, "message cannot be formatted in zh-Hans either");
+        tracing::error!(
+            message = id,
+            "message cannot be formatted in zh-Hans either"
+        );
         let bundle = &self.inner.bundles[Lang::ZhHans.index()];
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
             return String::new();
@@ -336,25 +346,30 @@ fn build_bundle(
     let mut bundle = FluentBundle::new_concurrent(vec![tag]);
     // zh-Hans is left-to-right; its right-to-left values are isolated by `Args`.
     bundle.set_use_isolating(lang.direction() == Direction::Rtl);
-    let rules = PluralRules::create(lang.plural_locale(), PluralRuleType::CARDINAL)
-        .map_err(|problem| L10nError::Resource {
-            lang,
-            file: "-",
-            problem: format!("no plural rules: {problem}"),
+    let rules =
+        PluralRules::create(lang.plural_locale(), PluralRuleType::CARDINAL).map_err(|problem| {
+            L10nError::Resource {
+                lang,
+                file: "-",
+                problem: format!("no plural rules: {problem}"),
+            }
         })?;
     bundle
-        .add_function("PLURAL", move |positional, _named| plural(&rules, positional))
+        .add_function("PLURAL", move |positional, _named| {
+            plural(&rules, positional)
+        })
         .map_err(|err| L10nError::Resource {
             lang,
             file: "-",
             problem: format!("{err:?}"),
         })?;
     for (file, text) in files {
-        let resource = FluentResource::try_new(text).map_err(|(_, errors)| L10nError::Resource {
-            lang,
-            file,
-            problem: format!("{errors:?}"),
-        })?;
+        let resource =
+            FluentResource::try_new(text).map_err(|(_, errors)| L10nError::Resource {
+                lang,
+                file,
+                problem: format!("{errors:?}"),
+            })?;
         bundle
             .add_resource(resource)
             .map_err(|errors| L10nError::Resource {

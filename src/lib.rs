@@ -66,9 +66,12 @@ impl App {
 
         let mut simulators = Simulators::default();
         let gov_base = if config.upstream.gov.base_url.is_empty() {
-            let sim = GovSim::start(&config.upstream.gov.app_key, &config.upstream.gov.app_secret)
-                .await
-                .context("starting the gov-platform simulator")?;
+            let sim = GovSim::start(
+                &config.upstream.gov.app_key,
+                &config.upstream.gov.app_secret,
+            )
+            .await
+            .context("starting the gov-platform simulator")?;
             let base = sim.base_url();
             tracing::info!(%base, "gov platform: built-in simulator");
             simulators.gov = Some(sim);

@@ -54,7 +54,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { data_dir } => {
-            let config = load(cli.config, Overrides { addr: None, data_dir })?;
+            let config = load(
+                cli.config,
+                Overrides {
+                    addr: None,
+                    data_dir,
+                },
+            )?;
             init_logging(&config);
             let store = tongban::store::Store::open(&config).await?;
             store.migrate().await?;
@@ -73,8 +79,12 @@ async fn main() -> anyhow::Result<()> {
             let app = App::build(config).await?;
             let addr = app.local_addr();
             tracing::info!(%addr, "Tongban is listening");
-            write_stdout(&format!("Tongban is ready: API docs at http://{addr}/docs\n"))?;
-            app.run_until(shutdown_signal()).await.context("server failed")?;
+            write_stdout(&format!(
+                "Tongban is ready: API docs at http://{addr}/docs\n"
+            ))?;
+            app.run_until(shutdown_signal())
+                .await
+                .context("server failed")?;
             tracing::info!("stopped");
             Ok(())
         }
@@ -94,11 +104,17 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     let registry = tracing_subscriber::registry().with(filter);
     match config.log.format {
         LogFormat::Json => registry
-            .with(fmt::layer().json().with_current_span(true).with_span_list(false))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
             .init(),
         LogFormat::Text => registry.with(fmt::layer()).init(),
     }

@@ -22,7 +22,10 @@ impl Store {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         if config.database.url.is_empty() {
             std::fs::create_dir_all(&config.database.data_dir).with_context(|| {
-                format!("cannot create data directory {}", config.database.data_dir.display())
+                format!(
+                    "cannot create data directory {}",
+                    config.database.data_dir.display()
+                )
             })?;
         }
         let url = config.database_url();
@@ -61,7 +64,9 @@ impl Store {
 
     /// The journal mode in force (`wal` for the embedded store).
     pub async fn journal_mode(&self) -> anyhow::Result<String> {
-        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&self.pool).await?;
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(mode.0)
     }
 

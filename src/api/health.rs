@@ -75,7 +75,11 @@ where
     };
     Check {
         name: name.to_string(),
-        status: if error.is_none() { CheckStatus::Up } else { CheckStatus::Down },
+        status: if error.is_none() {
+            CheckStatus::Up
+        } else {
+            CheckStatus::Down
+        },
         latency_ms,
         error,
     }
@@ -89,7 +93,9 @@ impl HealthApi {
     /// upstream never gets instances restarted.
     #[oai(path = "/livez", method = "get", operation_id = "getLiveness")]
     async fn livez(&self) -> LivenessResponse {
-        LivenessResponse::Ok(Json(Liveness { status: CheckStatus::Up }))
+        LivenessResponse::Ok(Json(Liveness {
+            status: CheckStatus::Up,
+        }))
     }
 
     /// Readiness
@@ -105,7 +111,11 @@ impl HealthApi {
         let checks = vec![store, gov];
         let ready = checks.iter().all(|c| c.status == CheckStatus::Up);
         let body = Json(Readiness {
-            status: if ready { CheckStatus::Up } else { CheckStatus::Down },
+            status: if ready {
+                CheckStatus::Up
+            } else {
+                CheckStatus::Down
+            },
             checks,
         });
         if ready {

@@ -166,6 +166,8 @@ pub enum ListServicesResponse {
     Unavailable(Json<Problem>),
 }
 
+// Built once per request and moved straight into the response: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(ApiResponse)]
 pub enum GetServiceResponse {
     /// The item and its guide.
@@ -205,7 +207,10 @@ impl ServicesApi {
         #[oai(name = "serviceObject")]
         service_object: Query<Option<ServiceObjectCode>>,
         /// Items per page, 1–100.
-        #[oai(default = "default_page_size", validator(minimum(value = "1"), maximum(value = "100")))]
+        #[oai(
+            default = "default_page_size",
+            validator(minimum(value = "1"), maximum(value = "100"))
+        )]
         limit: Query<u32>,
         /// `nextCursor` of the previous page.
         #[oai(validator(max_length = 256))]
@@ -215,19 +220,27 @@ impl ServicesApi {
             department: department.0,
             service_object: service_object.0.map(Into::into),
         };
-        match state.catalog.list(&filter, cursor.0.as_deref(), limit.0 as usize).await {
+        match state
+            .catalog
+            .list(&filter, cursor.0.as_deref(), limit.0 as usize)
+            .await
+        {
             Ok(page) => ListServicesResponse::Ok(Json(ServicePage {
                 items: page.items.iter().map(|item| summary(&lang, item)).collect(),
                 next_cursor: page.next_cursor,
             })),
-            Err(CatalogError::InvalidCursor) => ListServicesResponse::BadRequest(Json(ProblemKind::Validation.build(
-                &lang,
-                &Args::new(),
-                vec![FieldIssue::new("cursor", Rule::InvalidCursor)],
-            ))),
+            Err(CatalogError::InvalidCursor) => {
+                ListServicesResponse::BadRequest(Json(ProblemKind::Validation.build(
+                    &lang,
+                    &Args::new(),
+                    vec![FieldIssue::new("cursor", Rule::InvalidCursor)],
+                )))
+            }
             Err(err) => {
                 tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
-                ListServicesResponse::Unavailable(lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()))
+                ListServicesResponse::Unavailable(
+                    lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()),
+                )
             }
         }
     }
@@ -248,12 +261,15 @@ impl ServicesApi {
     ) -> GetServiceResponse {
         match state.catalog.get(&code.0).await {
             Ok(item) => GetServiceResponse::Ok(Json(detail(&lang, &item))),
-            Err(CatalogError::NotFound) => GetServiceResponse::NotFound(
-                lang.problem(ProblemKind::ServiceNotFound, &Args::new().text("code", code.0.clone())),
-            ),
+            Err(CatalogError::NotFound) => GetServiceResponse::NotFound(lang.problem(
+                ProblemKind::ServiceNotFound,
+                &Args::new().text("code", code.0.clone()),
+            )),
             Err(err) => {
                 tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
-                GetServiceResponse::Unavailable(lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()))
+                GetServiceResponse::Unavailable(
+                    lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()),
+                )
             }
         }
     }
@@ -286,7 +302,10 @@ fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
     let max_visits_display = if item.max_visits == 0 {
         ctx.text(msg!("visits-none"), &Args::new())
     } else {
-        ctx.text(msg!("visits-count"), &Args::new().count("visits", i64::from(item.max_visits)))
+        ctx.text(
+            msg!("visits-count"),
+            &Args::new().count("visits", i64::from(item.max_visits)),
+        )
     };
     ServiceSummary {
         code: item.code.clone(),

@@ -187,7 +187,11 @@ pub struct ServiceItem {
 }
 
 fn day_unit(code: &str) -> DayUnit {
-    if code == "2" { DayUnit::Natural } else { DayUnit::Working }
+    if code == "2" {
+        DayUnit::Natural
+    } else {
+        DayUnit::Working
+    }
 }
 
 impl From<TaskItem> for ServiceItem {
@@ -297,7 +301,12 @@ impl Catalog {
 
     /// Items matching `filter`, ordered by department then code, `limit` at a time. Concurrent
     /// misses share one upstream fetch.
-    pub async fn list(&self, filter: &Filter, cursor: Option<&str>, limit: usize) -> Result<ItemPage, CatalogError> {
+    pub async fn list(
+        &self,
+        filter: &Filter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ItemPage, CatalogError> {
         let after = cursor.map(decode_cursor).transpose()?;
         let all = self
             .all
@@ -305,7 +314,10 @@ impl Catalog {
             .await
             .map_err(CatalogError::Unavailable)?;
         let mut matching = all.iter().filter(|item| {
-            filter.department.as_ref().is_none_or(|dept| &item.department.code == dept)
+            filter
+                .department
+                .as_ref()
+                .is_none_or(|dept| &item.department.code == dept)
                 && filter
                     .service_object
                     .is_none_or(|object| item.service_objects.contains(&object))
@@ -334,7 +346,9 @@ impl Catalog {
         let owned = code.to_string();
         self.items
             .try_get_with(owned.clone(), async move {
-                gov.catalog_item(&owned).await.map(|item| Arc::new(ServiceItem::from(item)))
+                gov.catalog_item(&owned)
+                    .await
+                    .map(|item| Arc::new(ServiceItem::from(item)))
             })
             .await
             .map_err(|err| match *err {
@@ -355,7 +369,11 @@ impl Catalog {
         loop {
             let page = self.gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE).await?;
             let received = page.list.len();
-            items.extend(page.list.into_iter().map(|item| Arc::new(ServiceItem::from(item))));
+            items.extend(
+                page.list
+                    .into_iter()
+                    .map(|item| Arc::new(ServiceItem::from(item))),
+            );
             if received == 0 || items.len() as u64 >= page.total {
                 break;
             }
@@ -378,7 +396,9 @@ fn encode_cursor(item: &ServiceItem) -> String {
 fn decode_cursor(cursor: &str) -> Result<(String, String), CatalogError> {
     let bytes = hex::decode(cursor).map_err(|_| CatalogError::InvalidCursor)?;
     let text = String::from_utf8(bytes).map_err(|_| CatalogError::InvalidCursor)?;
-    let (dept, code) = text.split_once('\u{1f}').ok_or(CatalogError::InvalidCursor)?;
+    let (dept, code) = text
+        .split_once('\u{1f}')
+        .ok_or(CatalogError::InvalidCursor)?;
     Ok((dept.to_string(), code.to_string()))
 }
 
@@ -399,14 +419,25 @@ mod tests {
         let t = text("户口", Some("نوپۇس"));
         assert_eq!(t.get(Lang::UgArab), ("نوپۇس", Lang::UgArab));
         assert_eq!(t.get(Lang::KkArab), ("户口", Lang::ZhHans));
-        assert_eq!(text("户口", Some("  ")).get(Lang::UgArab), ("户口", Lang::ZhHans));
+        assert_eq!(
+            text("户口", Some("  ")).get(Lang::UgArab),
+            ("户口", Lang::ZhHans)
+        );
     }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_rejected() {
-        assert!(matches!(decode_cursor("zz"), Err(CatalogError::InvalidCursor)));
-        assert!(matches!(decode_cursor(&hex::encode("no-separator")), Err(CatalogError::InvalidCursor)));
-        let (dept, code) = decode_cursor(&hex::encode("D1\u{1f}C9")).ok().unwrap_or_default();
+        assert!(matches!(
+            decode_cursor("zz"),
+            Err(CatalogError::InvalidCursor)
+        ));
+        assert!(matches!(
+            decode_cursor(&hex::encode("no-separator")),
+            Err(CatalogError::InvalidCursor)
+        ));
+        let (dept, code) = decode_cursor(&hex::encode("D1\u{1f}C9"))
+            .ok()
+            .unwrap_or_default();
         assert_eq!((dept.as_str(), code.as_str()), ("D1", "C9"));
     }
 }

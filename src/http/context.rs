@@ -66,6 +66,11 @@ impl<'a> ApiExtractor<'a> for RequestCtx {
             .extensions()
             .get::<RequestCtx>()
             .cloned()
-            .ok_or_else(|| poem::Error::from_string("request context missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))
+            .ok_or_else(|| {
+                poem::Error::from_string(
+                    "request context missing",
+                    poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+                )
+            })
     }
 }

@@ -34,13 +34,23 @@ pub struct FrameState {
 #[derive(Debug, Clone, Copy)]
 pub struct RouteLabel(pub &'static str);
 
-pub async fn frame<E: Endpoint>(ep: Arc<E>, mut req: Request, state: Arc<FrameState>) -> poem::Result<Response> {
+pub async fn frame<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    state: Arc<FrameState>,
+) -> poem::Result<Response> {
     let started = Instant::now();
-    let request_id = RequestId::from_header(req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok()));
+    let request_id = RequestId::from_header(
+        req.headers()
+            .get(request_id::HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
     let lang = negotiate(
         query_lang(req.uri().query()),
         req.extensions().get::<SavedLang>().map(|saved| saved.0),
-        req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
     );
     let ctx = RequestCtx {
         lang,

@@ -13,8 +13,11 @@ use poem::{
 };
 use poem_openapi::{
     Object,
+    error::{
+        ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    },
     types::ToJSON,
-    error::{ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError, ParseRequestPayloadError},
 };
 
 use super::context::RequestCtx;
@@ -119,9 +122,18 @@ impl ProblemKind {
 
     fn messages(self) -> (&'static str, &'static str) {
         match self {
-            Self::BadRequest => (msg!("problem-bad-request-title"), msg!("problem-bad-request-detail")),
-            Self::Validation => (msg!("problem-validation-title"), msg!("problem-validation-detail")),
-            Self::NotFound => (msg!("problem-not-found-title"), msg!("problem-not-found-detail")),
+            Self::BadRequest => (
+                msg!("problem-bad-request-title"),
+                msg!("problem-bad-request-detail"),
+            ),
+            Self::Validation => (
+                msg!("problem-validation-title"),
+                msg!("problem-validation-detail"),
+            ),
+            Self::NotFound => (
+                msg!("problem-not-found-title"),
+                msg!("problem-not-found-detail"),
+            ),
             Self::MethodNotAllowed => (
                 msg!("problem-method-not-allowed-title"),
                 msg!("problem-method-not-allowed-detail"),
@@ -138,7 +150,10 @@ impl ProblemKind {
                 msg!("problem-service-not-found-title"),
                 msg!("problem-service-not-found-detail"),
             ),
-            Self::Internal => (msg!("problem-internal-title"), msg!("problem-internal-detail")),
+            Self::Internal => (
+                msg!("problem-internal-title"),
+                msg!("problem-internal-detail"),
+            ),
             Self::UpstreamUnavailable => (
                 msg!("problem-upstream-unavailable-title"),
                 msg!("problem-upstream-unavailable-detail"),
@@ -265,7 +280,11 @@ pub fn classify(err: &poem::Error) -> (ProblemKind, Args, Vec<FieldIssue>) {
         return validation(vec![FieldIssue::new("body", Rule::Malformed)]);
     }
     if err.is::<ContentTypeError>() {
-        return (ProblemKind::UnsupportedMediaType, Args::new().text("format", "JSON"), vec![]);
+        return (
+            ProblemKind::UnsupportedMediaType,
+            Args::new().text("format", "JSON"),
+            vec![],
+        );
     }
     if err.is::<NotFoundError>() {
         return (ProblemKind::NotFound, Args::new(), vec![]);
@@ -310,9 +329,15 @@ fn rule_from_reason(reason: &str) -> Rule {
         Rule::TooShort(argument())
     } else if validator.starts_with("pattern(") {
         Rule::BadFormat
-    } else if ["maximum(", "minimum(", "maxItems(", "minItems(", "multipleOf("]
-        .iter()
-        .any(|prefix| validator.starts_with(prefix))
+    } else if [
+        "maximum(",
+        "minimum(",
+        "maxItems(",
+        "minItems(",
+        "multipleOf(",
+    ]
+    .iter()
+    .any(|prefix| validator.starts_with(prefix))
     {
         Rule::OutOfRange
     } else {
@@ -349,19 +374,42 @@ mod tests {
 
     #[test]
     fn parameter_reasons_map_to_rules() {
-        assert_eq!(rule_from_reason(r#"Type "integer" expects an input value."#), Rule::Required);
-        assert_eq!(rule_from_reason("verification failed. maxLength(64)"), Rule::TooLong("64".into()));
-        assert_eq!(rule_from_reason("verification failed. minLength(2)"), Rule::TooShort("2".into()));
-        assert_eq!(rule_from_reason("verification failed. maximum(100, exclusive: false)"), Rule::OutOfRange);
-        assert_eq!(rule_from_reason(r#"verification failed. pattern("^[0-9]+$")"#), Rule::BadFormat);
-        assert_eq!(rule_from_reason(r#"failed to parse "integer": invalid digit"#), Rule::Invalid);
+        assert_eq!(
+            rule_from_reason(r#"Type "integer" expects an input value."#),
+            Rule::Required
+        );
+        assert_eq!(
+            rule_from_reason("verification failed. maxLength(64)"),
+            Rule::TooLong("64".into())
+        );
+        assert_eq!(
+            rule_from_reason("verification failed. minLength(2)"),
+            Rule::TooShort("2".into())
+        );
+        assert_eq!(
+            rule_from_reason("verification failed. maximum(100, exclusive: false)"),
+            Rule::OutOfRange
+        );
+        assert_eq!(
+            rule_from_reason(r#"verification failed. pattern("^[0-9]+$")"#),
+            Rule::BadFormat
+        );
+        assert_eq!(
+            rule_from_reason(r#"failed to parse "integer": invalid digit"#),
+            Rule::Invalid
+        );
     }
 
     #[test]
     fn payload_reasons_name_the_field_when_poem_does() {
-        assert_eq!(payload_issue("expected value at line 1 column 2"), FieldIssue::new("body", Rule::Malformed));
         assert_eq!(
-            payload_issue(r#"failed to parse "Form": field `name` verification failed. maxLength(10)"#),
+            payload_issue("expected value at line 1 column 2"),
+            FieldIssue::new("body", Rule::Malformed)
+        );
+        assert_eq!(
+            payload_issue(
+                r#"failed to parse "Form": field `name` verification failed. maxLength(10)"#
+            ),
             FieldIssue::new("name", Rule::TooLong("10".into()))
         );
         assert_eq!(

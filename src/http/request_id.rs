@@ -17,7 +17,8 @@ impl RequestId {
             Some(v)
                 if !v.is_empty()
                     && v.len() <= 128
-                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)) =>
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)) =>
             {
                 Self(v.to_string())
             }
@@ -49,6 +50,11 @@ mod tests {
         assert_eq!(RequestId::from_header(Some("abc-123")).as_str(), "abc-123");
         let replaced = RequestId::from_header(Some("bad id\nINFO forged line"));
         assert_eq!(replaced.as_str().len(), 32);
-        assert_eq!(RequestId::from_header(Some(&"a".repeat(129))).as_str().len(), 32);
+        assert_eq!(
+            RequestId::from_header(Some(&"a".repeat(129)))
+                .as_str()
+                .len(),
+            32
+        );
     }
 }

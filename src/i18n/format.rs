@@ -7,14 +7,34 @@ use jiff::civil::Date;
 use super::Lang;
 
 const UG_MONTHS: [&str; 12] = [
-    "يانۋار", "فېۋرال", "مارت", "ئاپرېل", "ماي", "ئىيۇن", "ئىيۇل", "ئاۋغۇست", "سېنتەبىر", "ئۆكتەبىر",
-    "نويابىر", "دېكابىر",
+    "يانۋار",
+    "فېۋرال",
+    "مارت",
+    "ئاپرېل",
+    "ماي",
+    "ئىيۇن",
+    "ئىيۇل",
+    "ئاۋغۇست",
+    "سېنتەبىر",
+    "ئۆكتەبىر",
+    "نويابىر",
+    "دېكابىر",
 ];
 
 // Kazakh month names in the Arabic script of Xinjiang; front-vowel words carry U+0674.
 const KK_MONTHS: [&str; 12] = [
-    "قاڭتار", "اقپان", "ناۋرىز", "ٴساۋىر", "مامىر", "ماۋسىم", "شىلدە", "تامىز", "قىركۇيەك", "قازان",
-    "قاراشا", "جەلتوقسان",
+    "قاڭتار",
+    "اقپان",
+    "ناۋرىز",
+    "ٴساۋىر",
+    "مامىر",
+    "ماۋسىم",
+    "شىلدە",
+    "تامىز",
+    "قىركۇيەك",
+    "قازان",
+    "قاراشا",
+    "جەلتوقسان",
 ];
 
 /// An amount of money given in fen (1/100 yuan), with digit grouping and the currency word:
@@ -34,7 +54,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -71,7 +91,10 @@ mod tests {
 
     #[test]
     fn money_handles_the_extremes_without_overflow() {
-        assert_eq!(money(i64::MIN, Lang::ZhHans), "-92,233,720,368,547,758.08元");
+        assert_eq!(
+            money(i64::MIN, Lang::ZhHans),
+            "-92,233,720,368,547,758.08元"
+        );
     }
 
     #[test]

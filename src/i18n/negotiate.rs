@@ -17,13 +17,21 @@ use unic_langid::LanguageIdentifier;
 use super::Lang;
 
 /// Picks the language for one request.
-pub fn negotiate(explicit: Option<&str>, saved: Option<Lang>, accept_language: Option<&str>) -> Lang {
+pub fn negotiate(
+    explicit: Option<&str>,
+    saved: Option<Lang>,
+    accept_language: Option<&str>,
+) -> Lang {
     explicit
         .and_then(explicit_choice)
         .or(saved)
-        .or_else(|| accept_language.and_then(|header| {
-            preferences(header).into_iter().find_map(|tag| match_tag(&tag))
-        }))
+        .or_else(|| {
+            accept_language.and_then(|header| {
+                preferences(header)
+                    .into_iter()
+                    .find_map(|tag| match_tag(&tag))
+            })
+        })
         .unwrap_or(Lang::ZhHans)
 }
 
@@ -86,14 +94,16 @@ pub fn preferences(header: &str) -> Vec<String> {
             (weight > 0).then(|| (tag.to_string(), weight))
         })
         .collect();
-    entries.sort_by(|a, b| b.1.cmp(&a.1));
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     entries.into_iter().map(|(tag, _)| tag).collect()
 }
 
 /// An RFC 9110 qvalue in thousandths.
 fn parse_q(value: &str) -> Option<u16> {
     let q: f32 = value.parse().ok()?;
-    (0.0..=1.0).contains(&q).then_some((q * 1000.0).round() as u16)
+    (0.0..=1.0)
+        .contains(&q)
+        .then_some((q * 1000.0).round() as u16)
 }
 
 #[cfg(test)]
@@ -117,34 +127,57 @@ mod tests {
 
     #[test]
     fn cyrillic_kazakh_and_other_scripts_never_match() {
-        for tag in ["kk", "kk-KZ", "kk-Cyrl", "ug-Latn", "ug-Cyrl", "zh-TW", "zh-Hant", "en", "*", ""] {
+        for tag in [
+            "kk", "kk-KZ", "kk-Cyrl", "ug-Latn", "ug-Cyrl", "zh-TW", "zh-Hant", "en", "*", "",
+        ] {
             assert_eq!(match_tag(tag), None, "{tag}");
         }
     }
 
     #[test]
     fn accept_language_honours_q_values_and_drops_q_zero() {
-        assert_eq!(preferences("en;q=0.5, ug;q=0.9, kk-CN;q=0"), vec!["ug", "en"]);
-        assert_eq!(negotiate(None, None, Some("en;q=0.5, ug;q=0.9")), Lang::UgArab);
-        assert_eq!(negotiate(None, None, Some("ug;q=0, kk-CN;q=0.2")), Lang::KkArab);
+        assert_eq!(
+            preferences("en;q=0.5, ug;q=0.9, kk-CN;q=0"),
+            vec!["ug", "en"]
+        );
+        assert_eq!(
+            negotiate(None, None, Some("en;q=0.5, ug;q=0.9")),
+            Lang::UgArab
+        );
+        assert_eq!(
+            negotiate(None, None, Some("ug;q=0, kk-CN;q=0.2")),
+            Lang::KkArab
+        );
     }
 
     #[test]
     fn extensions_and_wildcards_are_ignored() {
         assert_eq!(match_tag("ug-CN-u-nu-arabext"), Some(Lang::UgArab));
-        assert_eq!(negotiate(None, None, Some("*;q=1, kk-CN;q=0.5")), Lang::KkArab);
+        assert_eq!(
+            negotiate(None, None, Some("*;q=1, kk-CN;q=0.5")),
+            Lang::KkArab
+        );
     }
 
     #[test]
     fn kazakhstan_kazakh_gets_zh_hans() {
         assert_eq!(negotiate(None, None, Some("kk-KZ")), Lang::ZhHans);
-        assert_eq!(negotiate(None, None, Some("kk-Cyrl, kk;q=0.8")), Lang::ZhHans);
+        assert_eq!(
+            negotiate(None, None, Some("kk-Cyrl, kk;q=0.8")),
+            Lang::ZhHans
+        );
     }
 
     #[test]
     fn explicit_choice_beats_saved_choice_beats_header() {
-        assert_eq!(negotiate(Some("kk"), Some(Lang::UgArab), Some("zh-CN")), Lang::KkArab);
-        assert_eq!(negotiate(None, Some(Lang::UgArab), Some("kk-CN")), Lang::UgArab);
+        assert_eq!(
+            negotiate(Some("kk"), Some(Lang::UgArab), Some("zh-CN")),
+            Lang::KkArab
+        );
+        assert_eq!(
+            negotiate(None, Some(Lang::UgArab), Some("kk-CN")),
+            Lang::UgArab
+        );
         assert_eq!(negotiate(Some("xx"), None, Some("ug")), Lang::UgArab);
         assert_eq!(negotiate(None, None, None), Lang::ZhHans);
     }

@@ -54,7 +54,8 @@ pub struct GovSim {
 
 /// The seed catalog, parsed. Fails if the embedded JSON is broken.
 pub fn seed_catalog() -> anyhow::Result<Vec<TaskItem>> {
-    let mut items: Vec<TaskItem> = serde_json::from_str(SEED_CATALOG).context("seed catalog is not valid")?;
+    let mut items: Vec<TaskItem> =
+        serde_json::from_str(SEED_CATALOG).context("seed catalog is not valid")?;
     items.sort_by(|a, b| a.task_code.cmp(&b.task_code));
     Ok(items)
 }
@@ -105,10 +106,17 @@ impl GovSim {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn answer<T: Serialize>(status: StatusCode, code: &str, message: &str, data: Option<T>) -> Response {
+fn answer<T: Serialize>(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    data: Option<T>,
+) -> Response {
     let body = Envelope {
         code: code.to_string(),
         message: message.to_string(),
@@ -127,16 +135,39 @@ async fn admit(state: &SimState, req: &Request) -> Result<(), Response> {
         tokio::time::sleep(faults.latency).await;
     }
     if faults.outage {
-        return Err(answer::<()>(StatusCode::SERVICE_UNAVAILABLE, wire::CODE_INTERNAL, "系统维护中", None));
+        return Err(answer::<()>(
+            StatusCode::SERVICE_UNAVAILABLE,
+            wire::CODE_INTERNAL,
+            "系统维护中",
+            None,
+        ));
     }
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let refuse = |why: &str| answer::<()>(StatusCode::UNAUTHORIZED, wire::CODE_BAD_SIGNATURE, why, None);
-    let timestamp: i64 = header(wire::HEADER_TIMESTAMP).parse().map_err(|_| refuse("时间戳无效"))?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let refuse = |why: &str| {
+        answer::<()>(
+            StatusCode::UNAUTHORIZED,
+            wire::CODE_BAD_SIGNATURE,
+            why,
+            None,
+        )
+    };
+    let timestamp: i64 = header(wire::HEADER_TIMESTAMP)
+        .parse()
+        .map_err(|_| refuse("时间戳无效"))?;
     let now = jiff::Timestamp::now().as_second();
     if (now - timestamp).abs() > wire::MAX_CLOCK_SKEW_SECS {
         return Err(refuse("时间戳超出允许范围"));
     }
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let nonce = header(wire::HEADER_NONCE);
     if header(wire::HEADER_APP_KEY) != state.app_key
         || nonce.is_empty()
@@ -165,7 +196,12 @@ async fn health(req: &Request, Data(state): Data<&Arc<SimState>>) -> Response {
     if let Err(refused) = admit(state, req).await {
         return refused;
     }
-    answer(StatusCode::OK, wire::CODE_OK, "成功", Some(serde_json::json!({"status": "up"})))
+    answer(
+        StatusCode::OK,
+        wire::CODE_OK,
+        "成功",
+        Some(serde_json::json!({"status": "up"})),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,7 +212,11 @@ struct PageQuery {
 }
 
 #[handler]
-async fn list_items(req: &Request, Query(query): Query<PageQuery>, Data(state): Data<&Arc<SimState>>) -> Response {
+async fn list_items(
+    req: &Request,
+    Query(query): Query<PageQuery>,
+    Data(state): Data<&Arc<SimState>>,
+) -> Response {
     if let Err(refused) = admit(state, req).await {
         return refused;
     }
@@ -200,13 +240,22 @@ async fn list_items(req: &Request, Query(query): Query<PageQuery>, Data(state): 
 }
 
 #[handler]
-async fn get_item(req: &Request, Path(code): Path<String>, Data(state): Data<&Arc<SimState>>) -> Response {
+async fn get_item(
+    req: &Request,
+    Path(code): Path<String>,
+    Data(state): Data<&Arc<SimState>>,
+) -> Response {
     if let Err(refused) = admit(state, req).await {
         return refused;
     }
     state.catalog_calls.fetch_add(1, Ordering::SeqCst);
     match state.items.iter().find(|item| item.task_code == code) {
         Some(item) => answer(StatusCode::OK, wire::CODE_OK, "成功", Some(item.clone())),
-        None => answer::<()>(StatusCode::NOT_FOUND, wire::CODE_NOT_FOUND, "事项不存在", None),
+        None => answer::<()>(
+            StatusCode::NOT_FOUND,
+            wire::CODE_NOT_FOUND,
+            "事项不存在",
+            None,
+        ),
     }
 }

@@ -61,18 +61,28 @@ impl GovClient {
     }
 
     /// One page of the implementation list, ordered by task code.
-    pub async fn catalog_page(&self, page_no: u32, page_size: u32) -> Result<Page<TaskItem>, GovError> {
-        self.get(&format!("/api/v1/catalog/items?pageNo={page_no}&pageSize={page_size}")).await
+    pub async fn catalog_page(
+        &self,
+        page_no: u32,
+        page_size: u32,
+    ) -> Result<Page<TaskItem>, GovError> {
+        self.get(&format!(
+            "/api/v1/catalog/items?pageNo={page_no}&pageSize={page_size}"
+        ))
+        .await
     }
 
     /// One service item with its guide. `task_code` has been checked to be `[A-Za-z0-9-]`.
     pub async fn catalog_item(&self, task_code: &str) -> Result<TaskItem, GovError> {
-        self.get(&format!("/api/v1/catalog/items/{task_code}")).await
+        self.get(&format!("/api/v1/catalog/items/{task_code}"))
+            .await
     }
 
     /// The platform's own health check.
     pub async fn health(&self) -> Result<(), GovError> {
-        self.get::<serde_json::Value>("/api/v1/health").await.map(|_| ())
+        self.get::<serde_json::Value>("/api/v1/health")
+            .await
+            .map(|_| ())
     }
 
     async fn get<T: DeserializeOwned>(&self, path_and_query: &str) -> Result<T, GovError> {
@@ -115,10 +125,13 @@ impl GovClient {
             wire::CODE_NOT_FOUND => Err(GovError::NotFound),
             wire::CODE_BAD_SIGNATURE => Err(GovError::Unauthorized(envelope.message)),
             wire::CODE_RATE_LIMITED => Err(GovError::RateLimited),
-            code if status.is_server_error() || code == wire::CODE_INTERNAL => {
-                Err(GovError::Unavailable(format!("code {code}: {}", envelope.message)))
-            }
-            code => Err(GovError::Protocol(format!("code {code}: {}", envelope.message))),
+            code if status.is_server_error() || code == wire::CODE_INTERNAL => Err(
+                GovError::Unavailable(format!("code {code}: {}", envelope.message)),
+            ),
+            code => Err(GovError::Protocol(format!(
+                "code {code}: {}",
+                envelope.message
+            ))),
         }
     }
 }

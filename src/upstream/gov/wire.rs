@@ -22,7 +22,14 @@ pub const CODE_RATE_LIMITED: &str = "429";
 pub const CODE_INTERNAL: &str = "500";
 
 /// The hex HMAC-SHA256 signature of one request.
-pub fn signature(secret: &[u8], app_key: &str, timestamp: i64, nonce: &str, method: &str, path_and_query: &str) -> String {
+pub fn signature(
+    secret: &[u8],
+    app_key: &str,
+    timestamp: i64,
+    nonce: &str,
+    method: &str,
+    path_and_query: &str,
+) -> String {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
         Ok(mac) => mac,
@@ -33,7 +40,15 @@ pub fn signature(secret: &[u8], app_key: &str, timestamp: i64, nonce: &str, meth
 }
 
 /// Checks a signature in constant time.
-pub fn verify(secret: &[u8], app_key: &str, timestamp: i64, nonce: &str, method: &str, path_and_query: &str, given: &str) -> bool {
+pub fn verify(
+    secret: &[u8],
+    app_key: &str,
+    timestamp: i64,
+    nonce: &str,
+    method: &str,
+    path_and_query: &str,
+    given: &str,
+) -> bool {
     let Ok(given) = hex::decode(given) else {
         return false;
     };
@@ -128,11 +143,58 @@ mod tests {
 
     #[test]
     fn a_signature_verifies_and_any_change_breaks_it() {
-        let sig = signature(b"secret", "key", 1_700_000_000, "n1", "GET", "/api/v1/health");
-        assert!(verify(b"secret", "key", 1_700_000_000, "n1", "GET", "/api/v1/health", &sig));
-        assert!(!verify(b"other", "key", 1_700_000_000, "n1", "GET", "/api/v1/health", &sig));
-        assert!(!verify(b"secret", "key", 1_700_000_001, "n1", "GET", "/api/v1/health", &sig));
-        assert!(!verify(b"secret", "key", 1_700_000_000, "n1", "GET", "/api/v1/health?x=1", &sig));
-        assert!(!verify(b"secret", "key", 1_700_000_000, "n1", "GET", "/api/v1/health", "zz"));
+        let sig = signature(
+            b"secret",
+            "key",
+            1_700_000_000,
+            "n1",
+            "GET",
+            "/api/v1/health",
+        );
+        assert!(verify(
+            b"secret",
+            "key",
+            1_700_000_000,
+            "n1",
+            "GET",
+            "/api/v1/health",
+            &sig
+        ));
+        assert!(!verify(
+            b"other",
+            "key",
+            1_700_000_000,
+            "n1",
+            "GET",
+            "/api/v1/health",
+            &sig
+        ));
+        assert!(!verify(
+            b"secret",
+            "key",
+            1_700_000_001,
+            "n1",
+            "GET",
+            "/api/v1/health",
+            &sig
+        ));
+        assert!(!verify(
+            b"secret",
+            "key",
+            1_700_000_000,
+            "n1",
+            "GET",
+            "/api/v1/health?x=1",
+            &sig
+        ));
+        assert!(!verify(
+            b"secret",
+            "key",
+            1_700_000_000,
+            "n1",
+            "GET",
+            "/api/v1/health",
+            "zz"
+        ));
     }
 }
