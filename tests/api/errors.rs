@@ -330,3 +330,39 @@ async fn a_panic_is_a_500_problem_that_leaks_nothing() {
             .contains(body["requestId"].as_str().unwrap_or("?"))
     );
 }
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = spawn_app_with(|c| {
+        c.server.cors_allowed_origins = vec!["https://h5.example.gov.cn".into()]
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/services", app.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+    };
+    let allowed = preflight("https://h5.example.gov.cn").await.expect("sent");
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin"),
+        "https://h5.example.gov.cn"
+    );
+    let refused = preflight("https://evil.example.com").await.expect("sent");
+    assert_eq!(header(&refused, "access-control-allow-origin"), "");
+    let simple = app
+        .client
+        .get(format!("{}/v1/meta/languages", app.base))
+        .header("Origin", "https://h5.example.gov.cn")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        header(&simple, "access-control-allow-origin"),
+        "https://h5.example.gov.cn"
+    );
+}

@@ -21,6 +21,22 @@ pub const CODE_NOT_FOUND: &str = "404";
 pub const CODE_RATE_LIMITED: &str = "429";
 pub const CODE_INTERNAL: &str = "500";
 
+fn mac(
+    secret: &[u8],
+    app_key: &str,
+    timestamp: i64,
+    nonce: &str,
+    method: &str,
+    path_and_query: &str,
+) -> Hmac<Sha256> {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        unreachable!("HMAC takes keys of any length")
+    };
+    mac.update(format!("{app_key}\n{timestamp}\n{nonce}\n{method}\n{path_and_query}").as_bytes());
+    mac
+}
+
 /// The hex HMAC-SHA256 signature of one request.
 pub fn signature(
     secret: &[u8],
@@ -30,13 +46,11 @@ pub fn signature(
     method: &str,
     path_and_query: &str,
 ) -> String {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(format!("{app_key}\n{timestamp}\n{nonce}\n{method}\n{path_and_query}").as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(
+        mac(secret, app_key, timestamp, nonce, method, path_and_query)
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 /// Checks a signature in constant time.
@@ -52,11 +66,9 @@ pub fn verify(
     let Ok(given) = hex::decode(given) else {
         return false;
     };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
-        return false;
-    };
-    mac.update(format!("{app_key}\n{timestamp}\n{nonce}\n{method}\n{path_and_query}").as_bytes());
-    mac.verify_slice(&given).is_ok()
+    mac(secret, app_key, timestamp, nonce, method, path_and_query)
+        .verify_slice(&given)
+        .is_ok()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
