@@ -31,12 +31,14 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct Readiness {
     pub status: CheckStatus,
     pub checks: Vec<Check>,
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct Liveness {
     pub status: CheckStatus,
 }
@@ -56,6 +58,29 @@ pub enum ReadinessResponse {
     /// At least one dependency is down; the body says which.
     #[oai(status = 503)]
     NotReady(Json<Readiness>),
+}
+
+impl poem_openapi::types::Example for Liveness {
+    fn example() -> Self {
+        Self {
+            status: CheckStatus::Up,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Readiness {
+    fn example() -> Self {
+        let up = |name: &str, latency_ms| Check {
+            name: name.into(),
+            status: CheckStatus::Up,
+            latency_ms,
+            error: None,
+        };
+        Self {
+            status: CheckStatus::Up,
+            checks: vec![up("store", 0), up("govPlatform", 3)],
+        }
+    }
 }
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);

@@ -24,6 +24,7 @@ pub struct Language {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct Languages {
     pub languages: Vec<Language>,
     /// The language negotiated for this request.
@@ -38,6 +39,24 @@ pub enum LanguagesResponse {
     /// Something failed inside Tongban.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+}
+
+impl poem_openapi::types::Example for Languages {
+    fn example() -> Self {
+        Self {
+            languages: Lang::ALL.into_iter().map(language).collect(),
+            current: Lang::UgArab.tag().to_string(),
+        }
+    }
+}
+
+fn language(l: Lang) -> Language {
+    Language {
+        tag: l.tag().to_string(),
+        name: l.autonym().to_string(),
+        dir: l.direction().into(),
+        is_default: l == Lang::ZhHans,
+    }
 }
 
 #[OpenApi(prefix_path = "/v1/meta", tag = "ApiTags::Meta")]
@@ -55,15 +74,7 @@ impl MetaApi {
         lang: RequestCtx,
     ) -> LanguagesResponse {
         LanguagesResponse::Ok(Json(Languages {
-            languages: Lang::ALL
-                .into_iter()
-                .map(|l| Language {
-                    tag: l.tag().to_string(),
-                    name: l.autonym().to_string(),
-                    dir: l.direction().into(),
-                    is_default: l == Lang::ZhHans,
-                })
-                .collect(),
+            languages: Lang::ALL.into_iter().map(language).collect(),
             current: lang.lang.tag().to_string(),
         }))
     }

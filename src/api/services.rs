@@ -18,7 +18,7 @@ use crate::{
         context::RequestCtx,
         problem::{FieldIssue, Problem, ProblemKind, Rule},
     },
-    i18n::{Args, format},
+    i18n::{Args, Lang, format},
     msg,
 };
 
@@ -125,7 +125,7 @@ pub struct FeeView {
 
 /// A service item with its guide (办事指南).
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", example)]
 pub struct ServiceDetail {
     #[oai(flatten)]
     pub summary: ServiceSummary,
@@ -142,7 +142,7 @@ pub struct ServiceDetail {
 }
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", example)]
 pub struct ServicePage {
     pub items: Vec<ServiceSummary>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -272,6 +272,69 @@ impl ServicesApi {
                 )
             }
         }
+    }
+}
+
+impl poem_openapi::types::Example for ServicePage {
+    fn example() -> Self {
+        Self {
+            items: vec![example_summary()],
+            next_cursor: Some("3131363534303030".into()),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for ServiceDetail {
+    fn example() -> Self {
+        Self {
+            summary: example_summary(),
+            catalog_code: "000173001000".into(),
+            statutory_limit: TimeLimitView {
+                days: 20,
+                unit: DayUnitCode::WorkingDays,
+                display: "20 个工作日".into(),
+            },
+            acceptance_conditions: Text::new(
+                "年满16周岁的中国公民，应当申领居民身份证。",
+                Lang::ZhHans,
+            ),
+            materials: vec![MaterialView {
+                name: Text::new("居民户口簿", Lang::ZhHans),
+                form: MaterialFormCode::Original,
+                form_name: "原件".into(),
+                copies: 1,
+                required: true,
+            }],
+            fee: FeeView {
+                charged: true,
+                amount_fen: 2000,
+                display: "收费 20.00元".into(),
+            },
+            life_events: vec![],
+            version: 2,
+        }
+    }
+}
+
+fn example_summary() -> ServiceSummary {
+    ServiceSummary {
+        code: "11654000MB0000001X3000173001001".into(),
+        name: Text::new("居民身份证首次申领", Lang::ZhHans),
+        item_type: "20".into(),
+        item_type_name: "公共服务".into(),
+        department: DepartmentView {
+            code: "11654000MB0000001X".into(),
+            name: Text::new("伊犁哈萨克自治州公安局", Lang::ZhHans),
+        },
+        service_objects: vec![ServiceObjectCode::Person],
+        service_object_names: vec!["个人".into()],
+        promised_limit: TimeLimitView {
+            days: 15,
+            unit: DayUnitCode::WorkingDays,
+            display: "15 个工作日".into(),
+        },
+        max_visits: 1,
+        max_visits_display: "最多跑 1 次".into(),
     }
 }
 

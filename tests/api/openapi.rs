@@ -36,6 +36,16 @@ async fn every_operation_is_documented_with_its_errors() {
                 "{at}: tag"
             );
             let responses = op["responses"].as_object().expect("responses");
+            for (status, response) in responses {
+                for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    let reference = content["schema"]["$ref"].as_str().unwrap_or("");
+                    let name = reference.rsplit('/').next().unwrap_or("");
+                    assert!(
+                        spec["components"]["schemas"][name]["example"].is_object(),
+                        "{at} {status} {media}: schema {name} has an example"
+                    );
+                }
+            }
             if path.starts_with("/v1/") {
                 assert!(responses.contains_key("500"), "{at}: 500 documented");
                 for (status, response) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
