@@ -236,12 +236,7 @@ impl ServicesApi {
                     vec![FieldIssue::new("cursor", Rule::InvalidCursor)],
                 )))
             }
-            Err(err) => {
-                tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
-                ListServicesResponse::Unavailable(
-                    lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()),
-                )
-            }
+            Err(err) => ListServicesResponse::Unavailable(unavailable(&lang, &err)),
         }
     }
 
@@ -265,12 +260,7 @@ impl ServicesApi {
                 ProblemKind::ServiceNotFound,
                 &Args::new().text("code", code.0.clone()),
             )),
-            Err(err) => {
-                tracing::warn!(error = %err, source = ?std::error::Error::source(&err), "catalog unavailable");
-                GetServiceResponse::Unavailable(
-                    lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()),
-                )
-            }
+            Err(err) => GetServiceResponse::Unavailable(unavailable(&lang, &err)),
         }
     }
 }
@@ -373,7 +363,7 @@ fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
     ServiceSummary {
         code: item.code.clone(),
         name: Text::new(name, name_lang),
-        item_type: item_type_code(item),
+        item_type: item.item_type.code().to_string(),
         item_type_name: ctx.text(item.item_type.message_id(), &Args::new()),
         department: DepartmentView {
             code: item.department.code.clone(),
@@ -391,23 +381,10 @@ fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
     }
 }
 
-fn item_type_code(item: &ServiceItem) -> String {
-    use crate::domain::catalog::ItemType::*;
-    match item.item_type {
-        Licensing => "01",
-        Penalty => "02",
-        Coercion => "03",
-        Levy => "04",
-        Benefit => "05",
-        Inspection => "06",
-        Confirmation => "07",
-        Award => "08",
-        Adjudication => "09",
-        OtherPower => "10",
-        PublicService => "20",
-        Other => "99",
-    }
-    .to_string()
+/// Logs why the catalog could not be read and answers the localized 503 body.
+fn unavailable(ctx: &RequestCtx, err: &CatalogError) -> Json<Problem> {
+    tracing::warn!(error = %err, source = ?std::error::Error::source(err), "catalog unavailable");
+    ctx.problem(ProblemKind::UpstreamUnavailable, &Args::new())
 }
 
 fn material(ctx: &RequestCtx, material: &Material) -> MaterialView {

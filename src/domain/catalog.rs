@@ -67,22 +67,38 @@ pub enum ItemType {
     Other,
 }
 
+/// The national item-type codes (事项类型), one table for both directions.
+const ITEM_TYPE_CODES: [(&str, ItemType); 12] = [
+    ("01", ItemType::Licensing),
+    ("02", ItemType::Penalty),
+    ("03", ItemType::Coercion),
+    ("04", ItemType::Levy),
+    ("05", ItemType::Benefit),
+    ("06", ItemType::Inspection),
+    ("07", ItemType::Confirmation),
+    ("08", ItemType::Award),
+    ("09", ItemType::Adjudication),
+    ("10", ItemType::OtherPower),
+    ("20", ItemType::PublicService),
+    ("99", ItemType::Other),
+];
+
 impl ItemType {
+    /// The type for a platform code; codes outside the national list (local extensions such
+    /// as 30–32) are `Other`.
     pub fn from_code(code: &str) -> Self {
-        match code {
-            "01" => Self::Licensing,
-            "02" => Self::Penalty,
-            "03" => Self::Coercion,
-            "04" => Self::Levy,
-            "05" => Self::Benefit,
-            "06" => Self::Inspection,
-            "07" => Self::Confirmation,
-            "08" => Self::Award,
-            "09" => Self::Adjudication,
-            "10" => Self::OtherPower,
-            "20" => Self::PublicService,
-            _ => Self::Other,
-        }
+        ITEM_TYPE_CODES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(Self::Other, |(_, t)| *t)
+    }
+
+    /// The national code, `01` … `20`, `99`.
+    pub fn code(self) -> &'static str {
+        ITEM_TYPE_CODES
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("99", |(c, _)| c)
     }
 
     pub fn message_id(self) -> &'static str {
@@ -313,7 +329,7 @@ impl Catalog {
             .try_get_with((), self.fetch_all())
             .await
             .map_err(CatalogError::Unavailable)?;
-        let mut matching = all.iter().filter(|item| {
+        let matching = all.iter().filter(|item| {
             filter
                 .department
                 .as_ref()
@@ -324,7 +340,6 @@ impl Catalog {
         });
         let mut items: Vec<Arc<ServiceItem>> = match &after {
             Some(key) => matching
-                .by_ref()
                 .filter(|item| sort_key(item) > (key.0.as_str(), key.1.as_str()))
                 .take(limit + 1)
                 .cloned()
@@ -423,6 +438,15 @@ mod tests {
             text("户口", Some("  ")).get(Lang::UgArab),
             ("户口", Lang::ZhHans)
         );
+    }
+
+    #[test]
+    fn item_type_codes_round_trip() {
+        for (code, item_type) in ITEM_TYPE_CODES {
+            assert_eq!(ItemType::from_code(code), item_type);
+            assert_eq!(item_type.code(), code);
+        }
+        assert_eq!(ItemType::from_code("31"), ItemType::Other);
     }
 
     #[test]

@@ -82,7 +82,8 @@ pub struct FieldError {
 /// Every kind of problem Tongban reports, with its status, code and messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
-    BadRequest,
+    /// A client error no other kind describes; keeps the status poem reported (401, 408, 414, …).
+    BadRequest(StatusCode),
     Validation,
     NotFound,
     MethodNotAllowed,
@@ -96,7 +97,8 @@ pub enum ProblemKind {
 impl ProblemKind {
     pub fn status(self) -> StatusCode {
         match self {
-            Self::BadRequest | Self::Validation => StatusCode::BAD_REQUEST,
+            Self::BadRequest(status) => status,
+            Self::Validation => StatusCode::BAD_REQUEST,
             Self::NotFound | Self::ServiceNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -108,7 +110,7 @@ impl ProblemKind {
 
     pub fn code(self) -> &'static str {
         match self {
-            Self::BadRequest => "bad_request",
+            Self::BadRequest(_) => "bad_request",
             Self::Validation => "validation_failed",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -122,7 +124,7 @@ impl ProblemKind {
 
     fn messages(self) -> (&'static str, &'static str) {
         match self {
-            Self::BadRequest => (
+            Self::BadRequest(_) => (
                 msg!("problem-bad-request-title"),
                 msg!("problem-bad-request-detail"),
             ),
@@ -297,7 +299,7 @@ pub fn classify(err: &poem::Error) -> (ProblemKind, Args, Vec<FieldIssue>) {
         StatusCode::METHOD_NOT_ALLOWED => ProblemKind::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ProblemKind::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemKind::UnsupportedMediaType,
-        status if status.is_client_error() => ProblemKind::BadRequest,
+        status if status.is_client_error() => ProblemKind::BadRequest(status),
         _ => ProblemKind::Internal,
     };
     (kind, Args::new().text("format", "JSON"), vec![])
@@ -371,6 +373,16 @@ fn payload_issue(reason: &str) -> FieldIssue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unlisted_client_error_keeps_its_status() {
+        let err = poem::Error::from_status(StatusCode::URI_TOO_LONG);
+        let (kind, _, _) = classify(&err);
+        assert_eq!(kind.status(), StatusCode::URI_TOO_LONG);
+        assert_eq!(kind.code(), "bad_request");
+        let (kind, _, _) = classify(&poem::Error::from_status(StatusCode::BAD_GATEWAY));
+        assert_eq!(kind, ProblemKind::Internal);
+    }
 
     #[test]
     fn parameter_reasons_map_to_rules() {
