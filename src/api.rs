@@ -1,13 +1,25 @@
 //! The client API, one file per area. Handlers are thin: parse, call the domain, shape the
 //! response in the request's language. Composition happens here, once.
 
+pub mod admin;
+pub mod auth;
 pub mod health;
+pub mod hooks;
+pub mod me;
 pub mod meta;
 pub mod services;
 
-use poem_openapi::{Enum, Object, OpenApiService, Tags};
+use std::net::IpAddr;
 
-use crate::i18n::{Direction, Lang};
+use poem_openapi::{Enum, Object, OpenApiService, Tags, payload::Json};
+
+use crate::{
+    http::{
+        context::RequestCtx,
+        problem::{Problem, ProblemKind},
+    },
+    i18n::{Args, Direction, Lang},
+};
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -15,6 +27,14 @@ pub enum ApiTags {
     Meta,
     /// The service catalog (事项库) and service guides (办事指南).
     Services,
+    /// Logging in with WeChat or Alipay, and Tongban's own tokens.
+    Auth,
+    /// The signed-in person's own account: real name, preferences, logins, export, deletion.
+    Me,
+    /// Callbacks from WeChat and Alipay (signed by them, not called by clients).
+    Hooks,
+    /// Operator API, with `X-Admin-Key` keys and scopes.
+    Admin,
     /// Liveness and readiness, for load balancers and operators.
     Operations,
 }
@@ -32,14 +52,38 @@ Prefecture in Mandarin (zh-Hans), Uyghur (ug-Arab) and Kazakh (kk-Arab).
 text from upstream systems comes as `{text, lang, dir}` so a client can mark text that fell back \
 to Chinese. ug-Arab and kk-Arab are right-to-left.
 
+**Signing in.** `POST /v1/auth/wechat` with the code of `wx.login()` (or \
+`POST /v1/auth/alipay` with the code of `my.getAuthCode()`) answers a token pair. Send \
+`Authorization: Bearer <accessToken>`; on `401` with code `token_expired` exchange the \
+`refreshToken` at `POST /v1/auth/refresh` (each works once). After `POST /v1/me/real-name` the \
+same person through WeChat and Alipay is one account.
+
 **Errors.** Every error is `application/problem+json` with a stable `code`, a localized `title` \
 and `detail`, the `requestId` (also in `X-Request-Id`), and `errors[]` naming each invalid field.";
 
 /// The OpenAPI service with every area. Building it needs no state, so `tongban openapi` can
 /// print the spec without opening anything.
-pub fn service() -> OpenApiService<(meta::MetaApi, services::ServicesApi, health::HealthApi), ()> {
+pub type Apis = (
+    meta::MetaApi,
+    services::ServicesApi,
+    auth::AuthApi,
+    me::MeApi,
+    hooks::HooksApi,
+    admin::AdminApi,
+    health::HealthApi,
+);
+
+pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (meta::MetaApi, services::ServicesApi, health::HealthApi),
+        (
+            meta::MetaApi,
+            services::ServicesApi,
+            auth::AuthApi,
+            me::MeApi,
+            hooks::HooksApi,
+            admin::AdminApi,
+            health::HealthApi,
+        ),
         "Tongban 通办",
         VERSION,
     )
@@ -94,4 +138,26 @@ impl poem_openapi::types::Example for Text {
     fn example() -> Self {
         Self::new("نوپۇس يۆتكەش", Lang::UgArab)
     }
+}
+
+/// An instant as RFC 3339 in Beijing time (`2026-11-22T10:15:00+08:00`), the offset the
+/// platforms and the person's documents use.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    let beijing = jiff::tz::Offset::constant(8);
+    jiff::Timestamp::from_second(unix_seconds)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .display_with_offset(beijing)
+        .to_string()
+}
+
+/// The client's address as the listener saw it.
+pub fn client_ip(req: &poem::Request) -> Option<IpAddr> {
+    req.remote_addr().as_socket_addr().map(|addr| addr.ip())
+}
+
+/// Logs an unexpected failure with the request id (the frame's span carries it) and answers
+/// the localized 500 body, which says nothing of the cause.
+pub fn internal(ctx: &RequestCtx, err: &anyhow::Error) -> Json<Problem> {
+    tracing::error!(error = format!("{err:#}"), "request failed");
+    ctx.problem(ProblemKind::Internal, &Args::new())
 }

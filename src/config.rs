@@ -24,6 +24,9 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub cache: CacheConfig,
     pub upstream: UpstreamConfig,
+    pub auth: AuthConfig,
+    pub identity: IdentityConfig,
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +123,8 @@ impl Default for CacheConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct UpstreamConfig {
     pub gov: GovUpstreamConfig,
+    pub wechat: WechatUpstreamConfig,
+    pub alipay: AlipayUpstreamConfig,
 }
 
 /// The provincial government-service platform.
@@ -146,6 +151,154 @@ impl Default for GovUpstreamConfig {
             app_secret: SecretString::from("dev-secret-change-me"),
             connect_timeout_ms: 1_000,
             timeout_ms: 5_000,
+        }
+    }
+}
+
+/// WeChat's open platform for the mini-program (`api.weixin.qq.com`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WechatUpstreamConfig {
+    /// Base URL of WeChat's server API (`https://api.weixin.qq.com`). Empty: the built-in
+    /// simulator is started in-process.
+    pub base_url: String,
+    /// The mini-program's AppID.
+    pub app_id: String,
+    /// The mini-program's AppSecret.
+    pub app_secret: SecretString,
+    /// Token of the message-push configuration (消息推送), used in the callback signatures.
+    pub push_token: SecretString,
+    /// EncodingAESKey of the message-push configuration: 43 characters `[A-Za-z0-9]`.
+    pub push_encoding_aes_key: SecretString,
+    /// The EncodingAESKey in force before the last rotation; tried when the current one fails.
+    /// Empty: none.
+    pub push_previous_encoding_aes_key: SecretString,
+    /// Seconds before an access token's expiry at which it is refreshed.
+    pub token_refresh_margin_secs: u64,
+    /// Milliseconds to establish a connection.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds for a whole request, connection included.
+    pub timeout_ms: u64,
+}
+
+impl Default for WechatUpstreamConfig {
+    fn default() -> Self {
+        Self {
+            base_url: String::new(),
+            app_id: "wx0000000000000dev".into(),
+            app_secret: SecretString::from("dev-wechat-secret-change-me"),
+            push_token: SecretString::from("devpushtoken"),
+            push_encoding_aes_key: SecretString::from(
+                "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+            ),
+            push_previous_encoding_aes_key: SecretString::from(""),
+            token_refresh_margin_secs: 300,
+            connect_timeout_ms: 1_000,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Alipay's open platform gateway (`openapi.alipay.com/gateway.do`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlipayUpstreamConfig {
+    /// The gateway URL (`https://openapi.alipay.com/gateway.do`). Empty: the built-in simulator
+    /// is started in-process, with key pairs generated at start-up.
+    pub gateway_url: String,
+    /// The mini-program's app_id.
+    pub app_id: String,
+    /// The application private key (PKCS#8 or PKCS#1 PEM) that signs requests (RSA2). Empty
+    /// with the simulator: generated at start-up.
+    pub app_private_key: SecretString,
+    /// Alipay's public key (PEM) that verifies responses and notifications. Empty with the
+    /// simulator: taken from it.
+    pub alipay_public_key: String,
+    /// Milliseconds to establish a connection.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds for a whole request, connection included.
+    pub timeout_ms: u64,
+}
+
+impl Default for AlipayUpstreamConfig {
+    fn default() -> Self {
+        Self {
+            gateway_url: String::new(),
+            app_id: "2021000000000000".into(),
+            app_private_key: SecretString::from(""),
+            alipay_public_key: String::new(),
+            connect_timeout_ms: 1_000,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Tongban's own sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Seconds an access token is valid.
+    pub access_token_ttl_secs: u64,
+    /// Seconds a refresh token is valid; each refresh issues a new one.
+    pub refresh_token_ttl_secs: u64,
+    /// Serve `POST /demo/…` routes that mint login codes for the simulators' demo citizens.
+    /// Only ever active while the built-in simulators run.
+    pub demo_routes: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            demo_routes: true,
+        }
+    }
+}
+
+/// Protection of personal identity data (ID numbers, names, phone numbers) at rest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Base64 of 32 random bytes: the AES-256-GCM key that encrypts personal data at rest.
+    /// Empty: a key is generated into `<data_dir>/identity.key` on first run and reused.
+    pub encryption_key: SecretString,
+    /// Base64 of 32 random bytes: the HMAC-SHA256 key of the lookup hash of ID numbers.
+    /// Empty: generated into `<data_dir>/identity.key` beside the encryption key.
+    pub lookup_key: SecretString,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            encryption_key: SecretString::from(""),
+            lookup_key: SecretString::from(""),
+        }
+    }
+}
+
+/// Rate limits (GCRA: a steady rate with a burst allowance).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Requests per minute from one IP address, across all endpoints.
+    pub per_ip_per_minute: u32,
+    /// Requests per minute by one signed-in person, across all endpoints.
+    pub per_person_per_minute: u32,
+    /// Login attempts per minute from one IP address.
+    pub logins_per_ip_per_minute: u32,
+    /// Real-name binding attempts per hour by one person (each one costs a verification at
+    /// the provincial platform).
+    pub real_name_attempts_per_hour: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            per_ip_per_minute: 600,
+            per_person_per_minute: 300,
+            logins_per_ip_per_minute: 30,
+            real_name_attempts_per_hour: 5,
         }
     }
 }

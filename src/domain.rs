@@ -1,4 +1,10 @@
 //! Domain types and use cases. Upstream data becomes these types at the boundary; handlers in
 //! `api` shape them into responses.
 
+pub mod account;
+pub mod admin;
+pub mod audit;
 pub mod catalog;
+pub mod identity;
+pub mod login;
+pub mod session;

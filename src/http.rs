@@ -5,13 +5,17 @@
 //!   → /v1/…, /livez, /readyz   the OpenAPI service (src/api)
 //!   → /openapi.json, /docs     the spec and Swagger UI
 //!   → /metrics                 Prometheus text format
+//!   → /demo/…                  demo login codes, only with the built-in simulators
 //! ```
 
+pub mod auth;
 pub mod body_limit;
 pub mod context;
+pub mod demo;
 pub mod frame;
 pub mod metrics;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 
 use std::sync::Arc;
@@ -34,9 +38,15 @@ pub fn endpoint(state: AppState) -> poem::endpoint::BoxEndpoint<'static> {
         l10n: state.l10n.clone(),
         metrics: state.metrics.clone(),
         body_limit: state.config.server.body_limit_bytes,
+        sessions: state.sessions.clone(),
+        limits: state.limits.clone(),
     });
     let origins = state.config.server.cors_allowed_origins.clone();
-    let routes = Route::new()
+    let mut routes = Route::new();
+    if let Some(demo) = demo::routes(&state) {
+        routes = routes.nest("/demo", labelled(demo, "demo"));
+    }
+    let routes = routes
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", labelled(get(serve_metrics), "getMetrics"))

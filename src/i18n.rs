@@ -68,6 +68,11 @@ impl Lang {
         }
     }
 
+    /// The language whose [`Lang::tag`] is exactly `tag`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|lang| lang.tag() == tag)
+    }
+
     pub fn direction(self) -> Direction {
         match self {
             Lang::ZhHans => Direction::Ltr,
@@ -124,13 +129,14 @@ fn has_strong_rtl(value: &str) -> bool {
 
 /// The `.ftl` files compiled into the binary, per language. A test checks that this list and
 /// the files under `locales/` are the same.
-pub const RESOURCE_FILES: [&str; 2] = ["errors.ftl", "catalog.ftl"];
+pub const RESOURCE_FILES: [&str; 3] = ["errors.ftl", "catalog.ftl", "identity.ftl"];
 
 macro_rules! embed {
     ($lang:literal) => {
         [
             include_str!(concat!("../locales/", $lang, "/errors.ftl")),
             include_str!(concat!("../locales/", $lang, "/catalog.ftl")),
+            include_str!(concat!("../locales/", $lang, "/identity.ftl")),
         ]
     };
 }

@@ -23,12 +23,20 @@ use poem::{
 };
 
 pub use config::Config;
-use domain::catalog::Catalog;
-use http::metrics::Metrics;
+use domain::{
+    account::Accounts, admin::AdminKeys, audit::Audit, catalog::Catalog, identity::vault::Vault,
+    login::Logins, session::Sessions,
+};
+use http::{metrics::Metrics, rate_limit::Limits};
 use i18n::L10n;
-use sim::gov::GovSim;
+use secrecy::ExposeSecret;
+use sim::{alipay::AlipaySim, gov::GovSim, wechat::WechatSim};
 use store::Store;
-use upstream::gov::GovClient;
+use upstream::{
+    alipay::{AlipayClient, sign},
+    gov::GovClient,
+    wechat::{WechatClient, crypto::PushCrypto},
+};
 
 /// Everything a request handler may need, shared by all requests.
 #[derive(Clone, Debug)]
@@ -39,12 +47,85 @@ pub struct AppState {
     pub gov: GovClient,
     pub catalog: Catalog,
     pub metrics: Metrics,
+    pub wechat: WechatClient,
+    pub alipay: AlipayClient,
+    pub push_crypto: PushCrypto,
+    pub sessions: Sessions,
+    pub logins: Logins,
+    pub accounts: Accounts,
+    pub audit: Audit,
+    pub admin_keys: AdminKeys,
+    pub limits: Limits,
+    /// The in-process simulators, for the `/demo` routes.
+    pub simulators: Simulators,
 }
 
 /// Simulators started in-process because no upstream URL was configured.
 #[derive(Debug, Clone, Default)]
 pub struct Simulators {
     pub gov: Option<GovSim>,
+    pub wechat: Option<WechatSim>,
+    pub alipay: Option<AlipaySim>,
+}
+
+/// The WeChat client, against the configured API or a simulator started here.
+async fn start_wechat(config: &Config, sims: &mut Simulators) -> anyhow::Result<WechatClient> {
+    let wechat = &config.upstream.wechat;
+    let base = if wechat.base_url.is_empty() {
+        let sim = WechatSim::start(&wechat.app_id, &wechat.app_secret)
+            .await
+            .context("starting the WeChat simulator")?;
+        let base = sim.base_url();
+        tracing::info!(%base, "wechat: built-in simulator");
+        sims.wechat = Some(sim);
+        base
+    } else {
+        wechat.base_url.clone()
+    };
+    WechatClient::new(wechat, base)
+}
+
+/// The Alipay client, against the configured gateway with the configured keys, or against a
+/// simulator started here with key pairs generated for this run.
+async fn start_alipay(config: &Config, sims: &mut Simulators) -> anyhow::Result<AlipayClient> {
+    let alipay = &config.upstream.alipay;
+    if alipay.gateway_url.is_empty() {
+        let (app_private, app_public) = match alipay.app_private_key.expose_secret() {
+            "" => sign::generate_key_pair()?,
+            pem => {
+                let private =
+                    sign::load_private_key(pem).context("upstream.alipay.app_private_key")?;
+                let public =
+                    openssl::pkey::PKey::public_key_from_der(&private.public_key_to_der()?)?;
+                (private, public)
+            }
+        };
+        let sim = AlipaySim::start(&alipay.app_id, app_public)
+            .await
+            .context("starting the Alipay simulator")?;
+        let gateway = sim.gateway_url();
+        tracing::info!(%gateway, "alipay: built-in simulator");
+        let client = AlipayClient::new(alipay, gateway, app_private, sim.alipay_public_key())?;
+        sims.alipay = Some(sim);
+        Ok(client)
+    } else {
+        let private = sign::load_private_key(alipay.app_private_key.expose_secret())
+            .context("upstream.alipay.app_private_key")?;
+        let public = sign::load_public_key(&alipay.alipay_public_key)
+            .context("upstream.alipay.alipay_public_key")?;
+        AlipayClient::new(alipay, alipay.gateway_url.clone(), private, public)
+    }
+}
+
+/// Rate-limit state of clients gone quiet is dropped every few minutes.
+fn spawn_limit_sweeper(limits: Limits) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
 }
 
 /// A bound, ready-to-run Tongban.
@@ -80,15 +161,45 @@ impl App {
             config.upstream.gov.base_url.clone()
         };
         let gov = GovClient::new(&config.upstream.gov, gov_base)?;
+        let wechat = start_wechat(&config, &mut simulators).await?;
+        let alipay = start_alipay(&config, &mut simulators).await?;
+        let wechat_config = &config.upstream.wechat;
+        let push_crypto = PushCrypto::new(
+            wechat_config.push_encoding_aes_key.expose_secret(),
+            Some(wechat_config.push_previous_encoding_aes_key.expose_secret()),
+            &wechat_config.app_id,
+        )
+        .context("upstream.wechat.push_encoding_aes_key")?;
+        let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
         let catalog = Catalog::new(gov.clone(), &config.cache);
         let metrics = Metrics::new(l10n.fallback_counter());
+        let sessions = Sessions::new(store.clone(), &config.auth);
+        let logins = Logins::new(
+            sessions.clone(),
+            wechat.clone(),
+            config.upstream.wechat.app_id.clone(),
+            alipay.clone(),
+            config.upstream.alipay.app_id.clone(),
+        );
+        let limits = Limits::new(&config.limits);
+        spawn_limit_sweeper(limits.clone());
         let state = AppState {
+            accounts: Accounts::new(store.clone(), vault, gov.clone()),
+            audit: Audit::new(store.clone()),
+            admin_keys: AdminKeys::new(store.clone()),
             config: Arc::new(config),
             l10n,
             store,
             gov,
             catalog,
             metrics,
+            wechat,
+            alipay,
+            push_crypto,
+            sessions,
+            logins,
+            limits,
+            simulators: simulators.clone(),
         };
         let endpoint = http::endpoint(state.clone());
         let addr = state.config.server.addr.clone();

@@ -2,4 +2,6 @@
 //! speaking the same wire protocol as the real system (signatures, envelopes, error codes), with
 //! state, seed data in three languages, call counters and fault injection for tests.
 
+pub mod alipay;
 pub mod gov;
+pub mod wechat;

@@ -16,11 +16,6 @@ use super::{
 };
 use crate::i18n::{Args, L10n, Lang};
 
-/// The signed-in person's saved language. The identity layer inserts it into the request
-/// extensions before negotiation; until then negotiation skips this step.
-#[derive(Debug, Clone, Copy)]
-pub struct SavedLang(pub Lang);
-
 #[derive(Debug, Clone)]
 pub struct RequestCtx {
     pub lang: Lang,

@@ -14,13 +14,18 @@ use poem_openapi::OperationId;
 use tracing::Instrument;
 
 use super::{
+    auth::{Authentication, bearer_token},
     body_limit,
-    context::{RequestCtx, SavedLang},
+    context::RequestCtx,
     metrics::{Metrics, RequestLabels},
     problem::{ProblemKind, classify},
+    rate_limit::{Limits, RetryAfter},
     request_id::{self, RequestId},
 };
-use crate::i18n::{Args, L10n, negotiate::negotiate};
+use crate::{
+    domain::session::Sessions,
+    i18n::{Args, L10n, negotiate::negotiate},
+};
 
 /// Shared by every request.
 #[derive(Debug, Clone)]
@@ -28,6 +33,13 @@ pub struct FrameState {
     pub l10n: L10n,
     pub metrics: Metrics,
     pub body_limit: usize,
+    pub sessions: Sessions,
+    pub limits: Limits,
+}
+
+/// Operations endpoints are never rate limited: load balancers and scrapers poll them.
+fn is_operations_path(path: &str) -> bool {
+    matches!(path, "/livez" | "/readyz" | "/metrics")
 }
 
 /// Label for responses from routes outside the OpenAPI service.
@@ -45,9 +57,17 @@ pub async fn frame<E: Endpoint>(
             .get(request_id::HEADER)
             .and_then(|v| v.to_str().ok()),
     );
+    let authentication = match bearer_token(&req) {
+        Some(token) => Some(state.sessions.authenticate(token).await),
+        None => None,
+    };
+    let saved_lang = match &authentication {
+        Some(Ok(principal)) => principal.lang,
+        _ => None,
+    };
     let lang = negotiate(
         query_lang(req.uri().query()),
-        req.extensions().get::<SavedLang>().map(|saved| saved.0),
+        saved_lang,
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
@@ -58,11 +78,18 @@ pub async fn frame<E: Endpoint>(
         l10n: state.l10n.clone(),
     };
     req.extensions_mut().insert(ctx.clone());
+    let limited = limit(&state.limits, &req, authentication.as_ref());
+    if let Some(authentication) = authentication {
+        req.extensions_mut().insert(Authentication(authentication));
+    }
     let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %req.uri().path());
 
     async move {
         let outcome = AssertUnwindSafe(async {
+            if let Err(retry) = limited {
+                return Ok(rate_limited(&ctx, retry));
+            }
             body_limit::enforce(&mut req, state.body_limit).await?;
             ep.call(req).await.map(IntoResponse::into_response)
         })
@@ -73,6 +100,11 @@ pub async fn frame<E: Endpoint>(
             Ok(Ok(resp)) => {
                 let operation = label_of(resp.data::<OperationId>(), resp.data::<RouteLabel>());
                 (resp, operation)
+            }
+            // A handler's own problem response that travelled as an error: already complete.
+            Ok(Err(err)) if err.is_from_response() => {
+                let operation = label_of(err.data::<OperationId>(), err.data::<RouteLabel>());
+                (err.into_response(), operation)
             }
             Ok(Err(err)) => {
                 let operation = label_of(err.data::<OperationId>(), err.data::<RouteLabel>());
@@ -118,6 +150,39 @@ pub async fn frame<E: Endpoint>(
     }
     .instrument(span)
     .await
+}
+
+/// Applies the per-IP limit, and the per-person limit for a signed-in person.
+fn limit(
+    limits: &Limits,
+    req: &Request,
+    authentication: Option<
+        &Result<crate::domain::session::Principal, crate::domain::session::AuthFailure>,
+    >,
+) -> Result<(), RetryAfter> {
+    if is_operations_path(req.uri().path()) {
+        return Ok(());
+    }
+    if let Some(ip) = req.remote_addr().as_socket_addr().map(|addr| addr.ip()) {
+        limits.request_from(ip)?;
+    }
+    if let Some(Ok(principal)) = authentication {
+        limits.request_by(&principal.account_id)?;
+    }
+    Ok(())
+}
+
+/// The 429 problem with its `Retry-After`.
+pub fn rate_limited(ctx: &RequestCtx, retry: RetryAfter) -> Response {
+    let seconds = retry.seconds();
+    let mut resp = ProblemKind::RateLimited.response(
+        ctx,
+        &Args::new().text("seconds", seconds.to_string()),
+        vec![],
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    resp
 }
 
 fn label_of(operation: Option<&OperationId>, route: Option<&RouteLabel>) -> String {

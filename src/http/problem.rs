@@ -14,13 +14,13 @@ use poem::{
 use poem_openapi::{
     Object,
     error::{
-        ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
         ParseRequestPayloadError,
     },
     types::ToJSON,
 };
 
-use super::context::RequestCtx;
+use super::{auth::AuthError, context::RequestCtx};
 use crate::i18n::Args;
 use crate::msg;
 
@@ -92,6 +92,23 @@ pub enum ProblemKind {
     ServiceNotFound,
     Internal,
     UpstreamUnavailable,
+    Unauthorized,
+    TokenExpired,
+    Forbidden,
+    RateLimited,
+    LoginCodeInvalid,
+    LoginCodeUsed,
+    LoginBlocked,
+    RefreshTokenInvalid,
+    RealNameMismatch,
+    RealNameNotFound,
+    FaceVerificationFailed,
+    FaceVerificationRequired,
+    RealNameAlreadyBound,
+    PhoneCodeInvalid,
+    SignatureInvalid,
+    WechatUnavailable,
+    AlipayUnavailable,
 }
 
 impl ProblemKind {
@@ -104,7 +121,20 @@ impl ProblemKind {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UpstreamUnavailable | Self::WechatUnavailable | Self::AlipayUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Unauthorized | Self::TokenExpired | Self::RefreshTokenInvalid => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden | Self::LoginBlocked | Self::SignatureInvalid => StatusCode::FORBIDDEN,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::LoginCodeInvalid | Self::PhoneCodeInvalid => StatusCode::BAD_REQUEST,
+            Self::LoginCodeUsed | Self::RealNameAlreadyBound => StatusCode::CONFLICT,
+            Self::RealNameMismatch
+            | Self::RealNameNotFound
+            | Self::FaceVerificationFailed
+            | Self::FaceVerificationRequired => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -118,7 +148,24 @@ impl ProblemKind {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::ServiceNotFound => "service_not_found",
             Self::Internal => "internal_error",
-            Self::UpstreamUnavailable => "upstream_unavailable",
+            Self::UpstreamUnavailable | Self::WechatUnavailable | Self::AlipayUnavailable => {
+                "upstream_unavailable"
+            }
+            Self::Unauthorized => "unauthorized",
+            Self::TokenExpired => "token_expired",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate_limited",
+            Self::LoginCodeInvalid => "login_code_invalid",
+            Self::LoginCodeUsed => "login_code_used",
+            Self::LoginBlocked => "login_blocked",
+            Self::RefreshTokenInvalid => "refresh_token_invalid",
+            Self::RealNameMismatch => "real_name_mismatch",
+            Self::RealNameNotFound => "real_name_not_found",
+            Self::FaceVerificationFailed => "face_verification_failed",
+            Self::FaceVerificationRequired => "face_verification_required",
+            Self::RealNameAlreadyBound => "real_name_already_bound",
+            Self::PhoneCodeInvalid => "phone_code_invalid",
+            Self::SignatureInvalid => "signature_invalid",
         }
     }
 
@@ -159,6 +206,74 @@ impl ProblemKind {
             Self::UpstreamUnavailable => (
                 msg!("problem-upstream-unavailable-title"),
                 msg!("problem-upstream-unavailable-detail"),
+            ),
+            Self::Unauthorized => (
+                msg!("problem-unauthorized-title"),
+                msg!("problem-unauthorized-detail"),
+            ),
+            Self::TokenExpired => (
+                msg!("problem-token-expired-title"),
+                msg!("problem-token-expired-detail"),
+            ),
+            Self::Forbidden => (
+                msg!("problem-forbidden-title"),
+                msg!("problem-forbidden-detail"),
+            ),
+            Self::RateLimited => (
+                msg!("problem-rate-limited-title"),
+                msg!("problem-rate-limited-detail"),
+            ),
+            Self::LoginCodeInvalid => (
+                msg!("problem-login-code-invalid-title"),
+                msg!("problem-login-code-invalid-detail"),
+            ),
+            Self::LoginCodeUsed => (
+                msg!("problem-login-code-used-title"),
+                msg!("problem-login-code-used-detail"),
+            ),
+            Self::LoginBlocked => (
+                msg!("problem-login-blocked-title"),
+                msg!("problem-login-blocked-detail"),
+            ),
+            Self::RefreshTokenInvalid => (
+                msg!("problem-refresh-token-invalid-title"),
+                msg!("problem-refresh-token-invalid-detail"),
+            ),
+            Self::RealNameMismatch => (
+                msg!("problem-real-name-mismatch-title"),
+                msg!("problem-real-name-mismatch-detail"),
+            ),
+            Self::RealNameNotFound => (
+                msg!("problem-real-name-not-found-title"),
+                msg!("problem-real-name-not-found-detail"),
+            ),
+            Self::FaceVerificationFailed => (
+                msg!("problem-face-verification-failed-title"),
+                msg!("problem-face-verification-failed-detail"),
+            ),
+            Self::FaceVerificationRequired => (
+                msg!("problem-face-verification-required-title"),
+                msg!("problem-face-verification-required-detail"),
+            ),
+            Self::RealNameAlreadyBound => (
+                msg!("problem-real-name-already-bound-title"),
+                msg!("problem-real-name-already-bound-detail"),
+            ),
+            Self::PhoneCodeInvalid => (
+                msg!("problem-phone-code-invalid-title"),
+                msg!("problem-phone-code-invalid-detail"),
+            ),
+            Self::SignatureInvalid => (
+                msg!("problem-signature-invalid-title"),
+                msg!("problem-signature-invalid-detail"),
+            ),
+            Self::WechatUnavailable => (
+                msg!("problem-wechat-unavailable-title"),
+                msg!("problem-wechat-unavailable-detail"),
+            ),
+            Self::AlipayUnavailable => (
+                msg!("problem-alipay-unavailable-title"),
+                msg!("problem-alipay-unavailable-detail"),
             ),
         }
     }
@@ -210,6 +325,11 @@ pub enum Rule {
     Unknown,
     InvalidCursor,
     Malformed,
+    /// A rule of one field's own, with its stable code and message id (ID numbers, names).
+    Custom {
+        code: &'static str,
+        message: &'static str,
+    },
 }
 
 impl Rule {
@@ -224,6 +344,7 @@ impl Rule {
             Rule::Unknown => "unknown_field",
             Rule::InvalidCursor => "invalid_cursor",
             Rule::Malformed => "malformed",
+            Rule::Custom { code, .. } => code,
         }
     }
 
@@ -238,6 +359,7 @@ impl Rule {
             Rule::Unknown => msg!("field-unknown"),
             Rule::InvalidCursor => msg!("field-invalid-cursor"),
             Rule::Malformed => msg!("body-malformed"),
+            Rule::Custom { message, .. } => message,
         }
     }
 }
@@ -287,6 +409,16 @@ pub fn classify(err: &poem::Error) -> (ProblemKind, Args, Vec<FieldIssue>) {
             Args::new().text("format", "JSON"),
             vec![],
         );
+    }
+    if let Some(auth) = err.downcast_ref::<AuthError>() {
+        let kind = match auth {
+            AuthError::Invalid => ProblemKind::Unauthorized,
+            AuthError::Expired => ProblemKind::TokenExpired,
+        };
+        return (kind, Args::new(), vec![]);
+    }
+    if err.is::<AuthorizationError>() {
+        return (ProblemKind::Unauthorized, Args::new(), vec![]);
     }
     if err.is::<NotFoundError>() {
         return (ProblemKind::NotFound, Args::new(), vec![]);

@@ -1,6 +1,10 @@
 //! The provincial government-service platform, simulated: the implementation list (实施清单) of
 //! the Ili Kazakh Autonomous Prefecture from `gov/seed/catalog.json`, request signatures checked
 //! exactly as `upstream::gov::wire` specifies, and faults (outage, added latency) for tests.
+//! The real-name check answers from a small population register of demo citizens
+//! ([`citizens`]).
+
+pub mod citizens;
 
 use std::{
     collections::HashMap,
@@ -17,12 +21,15 @@ use poem::{
     EndpointExt, Request, Response, Route, Server, get, handler,
     http::StatusCode,
     listener::{Acceptor, Listener, TcpListener},
+    post,
     web::{Data, Path, Query},
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::upstream::gov::wire::{self, Envelope, Page, TaskItem};
+
+pub use citizens::{DemoCitizen, demo_citizens};
 
 const SEED_CATALOG: &str = include_str!("gov/seed/catalog.json");
 
@@ -42,6 +49,7 @@ struct SimState {
     items: Vec<TaskItem>,
     faults: Mutex<Faults>,
     catalog_calls: AtomicU64,
+    identity_calls: AtomicU64,
     nonces: Mutex<HashMap<String, i64>>,
 }
 
@@ -70,6 +78,7 @@ impl GovSim {
             items: seed_catalog()?,
             faults: Mutex::new(Faults::default()),
             catalog_calls: AtomicU64::new(0),
+            identity_calls: AtomicU64::new(0),
             nonces: Mutex::new(HashMap::new()),
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
@@ -82,6 +91,7 @@ impl GovSim {
             .at("/api/v1/health", get(health))
             .at("/api/v1/catalog/items", get(list_items))
             .at("/api/v1/catalog/items/:code", get(get_item))
+            .at("/api/v1/identity/verify", post(citizens::verify))
             .data(state.clone());
         tokio::spawn(async move {
             if let Err(err) = Server::new_with_acceptor(acceptor).run(routes).await {
@@ -102,6 +112,11 @@ impl GovSim {
     /// Catalog requests answered so far (list pages and single items).
     pub fn catalog_calls(&self) -> u64 {
         self.state.catalog_calls.load(Ordering::SeqCst)
+    }
+
+    /// Real-name checks admitted so far (refused signatures are not counted).
+    pub fn identity_calls(&self) -> u64 {
+        self.state.identity_calls.load(Ordering::SeqCst)
     }
 }
 
@@ -128,8 +143,9 @@ fn answer<T: Serialize>(
         .body(serde_json::to_string(&body).unwrap_or_default())
 }
 
-/// Applies faults, then checks the signature, timestamp and nonce.
-async fn admit(state: &SimState, req: &Request) -> Result<(), Response> {
+/// Applies faults, then checks the signature (over `body` too when there is one), timestamp
+/// and nonce.
+async fn admit(state: &SimState, req: &Request, body: &[u8]) -> Result<(), Response> {
     let faults = lock(&state.faults).clone();
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
@@ -169,17 +185,17 @@ async fn admit(state: &SimState, req: &Request) -> Result<(), Response> {
         .map(|p| p.as_str())
         .unwrap_or("/");
     let nonce = header(wire::HEADER_NONCE);
+    let signed = wire::SignedRequest {
+        app_key: &state.app_key,
+        timestamp,
+        nonce,
+        method: req.method().as_str(),
+        path_and_query,
+        body,
+    };
     if header(wire::HEADER_APP_KEY) != state.app_key
         || nonce.is_empty()
-        || !wire::verify(
-            &state.secret,
-            &state.app_key,
-            timestamp,
-            nonce,
-            req.method().as_str(),
-            path_and_query,
-            header(wire::HEADER_SIGNATURE),
-        )
+        || !signed.verify(&state.secret, header(wire::HEADER_SIGNATURE))
     {
         return Err(refuse("签名验证失败"));
     }
@@ -193,7 +209,7 @@ async fn admit(state: &SimState, req: &Request) -> Result<(), Response> {
 
 #[handler]
 async fn health(req: &Request, Data(state): Data<&Arc<SimState>>) -> Response {
-    if let Err(refused) = admit(state, req).await {
+    if let Err(refused) = admit(state, req, &[]).await {
         return refused;
     }
     answer(
@@ -217,7 +233,7 @@ async fn list_items(
     Query(query): Query<PageQuery>,
     Data(state): Data<&Arc<SimState>>,
 ) -> Response {
-    if let Err(refused) = admit(state, req).await {
+    if let Err(refused) = admit(state, req, &[]).await {
         return refused;
     }
     state.catalog_calls.fetch_add(1, Ordering::SeqCst);
@@ -245,7 +261,7 @@ async fn get_item(
     Path(code): Path<String>,
     Data(state): Data<&Arc<SimState>>,
 ) -> Response {
-    if let Err(refused) = admit(state, req).await {
+    if let Err(refused) = admit(state, req, &[]).await {
         return refused;
     }
     state.catalog_calls.fetch_add(1, Ordering::SeqCst);

@@ -229,12 +229,17 @@ impl FormApi {
     }
 }
 
-fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
+async fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
     let l10n = L10n::embedded().expect("locales");
+    let mut config = tongban::Config::default();
+    config.database.url = "sqlite::memory:".into();
+    let store = tongban::store::Store::open(&config).await.expect("store");
     let state = Arc::new(FrameState {
         metrics: Metrics::new(l10n.fallback_counter()),
         l10n,
         body_limit: 1024,
+        sessions: tongban::domain::session::Sessions::new(store, &config.auth),
+        limits: tongban::http::rate_limit::Limits::new(&config.limits),
     });
     let api = OpenApiService::new(FormApi, "t", "1");
     let ep = Route::new()
@@ -246,6 +251,7 @@ fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
 
 async fn post_form(body: &str) -> serde_json::Value {
     let resp = form_client()
+        .await
         .post("/form")
         .header("Accept-Language", "ug-CN")
         .content_type("application/json")
@@ -298,6 +304,7 @@ async fn an_unknown_enum_value_and_an_unknown_field_are_problems_not_plain_text(
 #[tokio::test]
 async fn a_wrong_content_type_is_a_415_problem() {
     let resp = form_client()
+        .await
         .post("/form")
         .content_type("text/plain")
         .body("x")
@@ -310,6 +317,7 @@ async fn a_wrong_content_type_is_a_415_problem() {
 #[tokio::test]
 async fn a_panic_is_a_500_problem_that_leaks_nothing() {
     let resp = form_client()
+        .await
         .get("/panic")
         .header("Accept-Language", "kk-CN")
         .send()

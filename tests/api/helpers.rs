@@ -3,8 +3,12 @@
 
 use std::sync::Once;
 
+use serde_json::{Value, json};
 use tempfile::TempDir;
-use tongban::{App, Config, sim::gov::GovSim};
+use tongban::{
+    App, AppState, Config,
+    sim::{alipay::AlipaySim, gov::GovSim, wechat::WechatSim},
+};
 
 static TRACING: Once = Once::new();
 
@@ -12,6 +16,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub gov: GovSim,
+    pub wechat: WechatSim,
+    pub alipay: AlipaySim,
+    pub state: AppState,
     pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
     _data: TempDir,
@@ -24,7 +31,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            tracing_subscriber::fmt().with_env_filter("info").init();
+            let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
         }
     });
     let data = tempfile::tempdir().expect("temp dir");
@@ -35,6 +42,17 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let app = App::build(config).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let gov = app.simulators().gov.clone().expect("gov simulator runs");
+    let wechat = app
+        .simulators()
+        .wechat
+        .clone()
+        .expect("wechat simulator runs");
+    let alipay = app
+        .simulators()
+        .alipay
+        .clone()
+        .expect("alipay simulator runs");
+    let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
@@ -43,6 +61,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         base,
         client: reqwest::Client::new(),
         gov,
+        wechat,
+        alipay,
+        state,
         shutdown: Some(tx),
         server,
         _data: data,
@@ -72,6 +93,87 @@ impl TestApp {
         let status = resp.status().as_u16();
         (status, resp.json().await.expect("JSON body"))
     }
+
+    /// Any request; `token` is sent as a bearer token, `body` as JSON.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// Status and JSON body of a request.
+    pub async fn call_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let resp = self.call(method, path, token, body).await;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Logs in through WeChat as `openid` and answers the token pair.
+    pub async fn login_wechat(&self, openid: &str) -> Value {
+        let code = self.wechat.mint_login_code(openid);
+        let (status, body) = self
+            .call_json(
+                reqwest::Method::POST,
+                "/v1/auth/wechat",
+                None,
+                Some(json!({"code": code})),
+            )
+            .await;
+        assert_eq!(status, 200, "wechat login: {body}");
+        body
+    }
+
+    /// Logs in through Alipay as `open_id` and answers the token pair.
+    pub async fn login_alipay(&self, open_id: &str) -> Value {
+        let code = self.alipay.mint_auth_code(open_id);
+        let (status, body) = self
+            .call_json(
+                reqwest::Method::POST,
+                "/v1/auth/alipay",
+                None,
+                Some(json!({"authCode": code})),
+            )
+            .await;
+        assert_eq!(status, 200, "alipay login: {body}");
+        body
+    }
+
+    /// Binds a real name for the holder of `token`.
+    pub async fn bind_real_name(&self, token: &str, name: &str, id_number: &str) -> (u16, Value) {
+        self.call_json(
+            reqwest::Method::POST,
+            "/v1/me/real-name",
+            Some(token),
+            Some(json!({"name": name, "idNumber": id_number})),
+        )
+        .await
+    }
+}
+
+/// The access token of a token pair.
+pub fn access(tokens: &Value) -> String {
+    tokens["accessToken"]
+        .as_str()
+        .expect("accessToken")
+        .to_string()
 }
 
 pub fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {

@@ -252,6 +252,7 @@ fn every_message_id_the_code_uses_exists_in_every_locale() {
         .text("kilobytes", "1")
         .text("requestId", "r")
         .text("code", "c")
+        .text("seconds", "5")
         .text("amount", "1.00元")
         .count("days", 5)
         .count("visits", 1);

@@ -1,9 +1,12 @@
 //! One integration-test binary; one module per area.
 
+mod auth;
+mod authorization;
 mod config;
 mod errors;
 mod health;
 mod helpers;
 mod locales;
+mod me;
 mod openapi;
 mod services;

@@ -38,6 +38,11 @@ async fn every_operation_is_documented_with_its_errors() {
             let responses = op["responses"].as_object().expect("responses");
             for (status, response) in responses {
                 for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    if media.starts_with("text/plain") {
+                        // The platform callbacks answer plain `success` or `echostr`.
+                        assert_eq!(content["schema"]["type"], "string", "{at} {status}");
+                        continue;
+                    }
                     let reference = content["schema"]["$ref"].as_str().unwrap_or("");
                     let name = reference.rsplit('/').next().unwrap_or("");
                     assert!(

@@ -1,0 +1,506 @@
+//! Accounts (账户): a person's preferences and verified identity, and the use cases on them:
+//! real-name binding (实名认证) with the provincial platform, preferences, export and deletion
+//! (PIPL rights of access and erasure).
+//!
+//! Names, ID numbers and phone numbers are sealed by the [`Vault`] (AES-256-GCM, bound to the
+//! account and field) and shown masked; the ID number's keyed hash is unique, so binding the
+//! same person from a second platform merges that login into the person's existing account.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::identity::{
+    id_number::{IdKind, IdNumber},
+    mask,
+    vault::Vault,
+};
+use super::session::now;
+use crate::{
+    i18n::Lang,
+    store::Store,
+    upstream::gov::{GovClient, GovError, IdentityCheck},
+};
+
+/// Time zones a person can choose: official Beijing time, or Xinjiang time (UTC+6) that many
+/// residents keep.
+pub const TIME_ZONES: [&str; 2] = ["Asia/Shanghai", "Asia/Urumqi"];
+
+/// Notification categories a person can allow.
+pub const NOTIFY_CATEGORIES: [&str; 4] =
+    ["benefits", "applications", "appointments", "certificates"];
+
+/// A person's name as typed for real-name binding: trimmed, 2–30 characters, letters and the
+/// middle dot of transliterated names (`阿依古丽·艾合买提`), dots normalized to `·`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl std::fmt::Debug for PersonName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PersonName({})", mask::mask_name(&self.0))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonNameError {
+    Empty,
+    TooShort,
+    TooLong,
+    InvalidCharacter,
+}
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<PersonName, PersonNameError> {
+        let normalized: String = input
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '•' | '・' | '．' | '.' | '‧' | '∙' | '⋅' => '·',
+                other => other,
+            })
+            .collect();
+        let count = normalized.chars().count();
+        if count == 0 {
+            return Err(PersonNameError::Empty);
+        }
+        if count < 2 {
+            return Err(PersonNameError::TooShort);
+        }
+        if count > 30 {
+            return Err(PersonNameError::TooLong);
+        }
+        let valid = normalized
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '·' || c == ' ' || is_arabic_mark(c));
+        if !valid || normalized.starts_with('·') || normalized.ends_with('·') {
+            return Err(PersonNameError::InvalidCharacter);
+        }
+        Ok(PersonName(normalized))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Arabic-script combining marks and the zero-width joiners Uyghur text can carry.
+fn is_arabic_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{200C}' | '\u{200D}'
+    )
+}
+
+/// A verified identity, masked for display.
+#[derive(Debug, Clone)]
+pub struct RealNameView {
+    pub name_masked: String,
+    pub id_number_masked: String,
+    pub id_kind: String,
+    pub verified_at: i64,
+}
+
+/// What `GET /v1/me` shows.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: String,
+    pub created_at: i64,
+    pub lang: Option<Lang>,
+    pub time_zone: String,
+    pub notify_categories: Vec<String>,
+    pub real_name: Option<RealNameView>,
+    pub phone_masked: Option<String>,
+    pub platforms: Vec<LinkedPlatform>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkedPlatform {
+    pub platform: String,
+    pub app_id: String,
+    pub subject: String,
+    pub linked_at: i64,
+    pub last_login_at: i64,
+}
+
+/// Everything Tongban holds about a person, unmasked: their own copy (PIPL art. 45).
+#[derive(Debug, Clone)]
+pub struct AccountExport {
+    pub profile: Profile,
+    pub real_name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A change of preferences; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesChange {
+    /// `Some(None)` clears the saved language.
+    pub lang: Option<Option<Lang>>,
+    pub time_zone: Option<String>,
+    pub notify_categories: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error("the platform has no such person")]
+    NotFound,
+    #[error("name and ID number do not match")]
+    Mismatch,
+    #[error("face verification failed")]
+    FaceFailed,
+    #[error("joining an existing account needs face verification")]
+    FaceRequired,
+    #[error("the account is already bound to another identity")]
+    AlreadyBound,
+    #[error("the platform is unavailable")]
+    Unavailable(#[source] GovError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// The result of a successful binding.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// The account the person now uses: their existing one when they had bound before from
+    /// another platform.
+    pub account_id: String,
+    pub merged: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    store: Store,
+    vault: Vault,
+    gov: GovClient,
+}
+
+fn aad(account_id: &str, field: &str) -> String {
+    format!("account:{account_id}:{field}")
+}
+
+fn id_kind_code(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::Resident => "resident",
+        IdKind::ForeignPermanentResident => "foreignPermanentResident",
+    }
+}
+
+impl Accounts {
+    pub fn new(store: Store, vault: Vault, gov: GovClient) -> Self {
+        Self { store, vault, gov }
+    }
+
+    /// The account's profile, or `None` when it does not exist.
+    pub async fn profile(&self, account_id: &str) -> anyhow::Result<Option<Profile>> {
+        Ok(self.load(account_id).await?.map(|(profile, _)| profile))
+    }
+
+    /// Everything held about the account, unmasked.
+    pub async fn export(&self, account_id: &str) -> anyhow::Result<Option<AccountExport>> {
+        let Some((profile, sealed)) = self.load(account_id).await? else {
+            return Ok(None);
+        };
+        let open = |value: &Option<String>, field: &str| -> anyhow::Result<Option<String>> {
+            value
+                .as_deref()
+                .map(|v| self.vault.open(v, &aad(account_id, field)))
+                .transpose()
+        };
+        Ok(Some(AccountExport {
+            real_name: open(&sealed.name, "name")?,
+            id_number: open(&sealed.id_number, "id_number")?,
+            phone: open(&sealed.phone, "phone")?,
+            profile,
+        }))
+    }
+
+    async fn load(&self, account_id: &str) -> anyhow::Result<Option<(Profile, Sealed)>> {
+        let Some(row) = sqlx::query("SELECT * FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_optional(self.store.pool())
+            .await
+            .context("read account")?
+        else {
+            return Ok(None);
+        };
+        let sealed = Sealed {
+            name: row.get("real_name_sealed"),
+            id_number: row.get("id_number_sealed"),
+            phone: row.get("phone_sealed"),
+        };
+        let open = |value: &Option<String>, field: &str| -> anyhow::Result<Option<String>> {
+            value
+                .as_deref()
+                .map(|v| self.vault.open(v, &aad(account_id, field)))
+                .transpose()
+        };
+        let real_name = match (
+            open(&sealed.name, "name")?,
+            open(&sealed.id_number, "id_number")?,
+        ) {
+            (Some(name), Some(id_number)) => Some(RealNameView {
+                name_masked: mask::mask_name(&name),
+                id_number_masked: mask::mask_id_number(&id_number),
+                id_kind: row.get::<Option<String>, _>("id_kind").unwrap_or_default(),
+                verified_at: row
+                    .get::<Option<i64>, _>("real_name_verified_at")
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let phone_masked = open(&sealed.phone, "phone")?.map(|p| mask::mask_phone(&p));
+        let categories: String = row.get("notify_categories");
+        let lang: Option<String> = row.get("lang");
+        let platforms = sqlx::query(
+            "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
+             WHERE account_id = ? ORDER BY created_at, rowid",
+        )
+        .bind(account_id)
+        .fetch_all(self.store.pool())
+        .await
+        .context("read platform identities")?
+        .iter()
+        .map(|r| LinkedPlatform {
+            platform: r.get("platform"),
+            app_id: r.get("app_id"),
+            subject: r.get("subject"),
+            linked_at: r.get("created_at"),
+            last_login_at: r.get("last_login_at"),
+        })
+        .collect();
+        let profile = Profile {
+            id: row.get("id"),
+            created_at: row.get("created_at"),
+            lang: lang.as_deref().and_then(Lang::from_tag),
+            time_zone: row.get("time_zone"),
+            notify_categories: serde_json::from_str(&categories).unwrap_or_default(),
+            real_name,
+            phone_masked,
+            platforms,
+        };
+        Ok(Some((profile, sealed)))
+    }
+
+    /// Applies a change of preferences. False when the account does not exist.
+    pub async fn update_preferences(
+        &self,
+        account_id: &str,
+        change: &PreferencesChange,
+    ) -> anyhow::Result<bool> {
+        let categories = change
+            .notify_categories
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .context("encode categories")?;
+        let result = sqlx::query(
+            "UPDATE accounts SET
+               lang = CASE WHEN ? THEN ? ELSE lang END,
+               time_zone = COALESCE(?, time_zone),
+               notify_categories = COALESCE(?, notify_categories)
+             WHERE id = ?",
+        )
+        .bind(change.lang.is_some())
+        .bind(change.lang.flatten().map(Lang::tag))
+        .bind(&change.time_zone)
+        .bind(categories)
+        .bind(account_id)
+        .execute(self.store.pool())
+        .await
+        .context("update preferences")?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Stores a phone number the platform verified (WeChat's getPhoneNumber).
+    pub async fn set_phone(&self, account_id: &str, phone: &str) -> anyhow::Result<bool> {
+        let result =
+            sqlx::query("UPDATE accounts SET phone_sealed = ?, phone_verified_at = ? WHERE id = ?")
+                .bind(self.vault.seal(phone, &aad(account_id, "phone")))
+                .bind(now())
+                .bind(account_id)
+                .execute(self.store.pool())
+                .await
+                .context("store phone")?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Erases the account, its platform logins and sessions. The audit log keeps the opaque
+    /// account id only.
+    pub async fn delete(&self, account_id: &str) -> anyhow::Result<bool> {
+        let result = sqlx::query("DELETE FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .execute(self.store.pool())
+            .await
+            .context("delete account")?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Verifies `name` + `id_number` with the provincial platform and binds them to the
+    /// account; when the person already has an account, this login joins it, which needs a
+    /// face verification token as well.
+    pub async fn bind_real_name(
+        &self,
+        account_id: &str,
+        name: &PersonName,
+        id_number: &IdNumber,
+        face_token: Option<&str>,
+    ) -> Result<Bound, BindError> {
+        let id_hash = self.vault.lookup_hash(id_number.as_str());
+        let current: Option<Option<String>> =
+            sqlx::query_scalar("SELECT id_hash FROM accounts WHERE id = ?")
+                .bind(account_id)
+                .fetch_optional(self.store.pool())
+                .await
+                .context("read account")?;
+        match current {
+            None => return Err(anyhow::anyhow!("account vanished during binding").into()),
+            Some(Some(bound)) if bound == id_hash => {
+                return Ok(Bound {
+                    account_id: account_id.to_string(),
+                    merged: false,
+                });
+            }
+            Some(Some(_)) => return Err(BindError::AlreadyBound),
+            Some(None) => {}
+        }
+        // Name and ID number are widely known to others; taking over the account a person
+        // already has needs proof of presence too.
+        let held_elsewhere: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ? AND id <> ?")
+                .bind(&id_hash)
+                .bind(account_id)
+                .fetch_optional(self.store.pool())
+                .await
+                .context("find holder")?;
+        if held_elsewhere.is_some() && face_token.is_none() {
+            return Err(BindError::FaceRequired);
+        }
+        match self
+            .gov
+            .verify_identity(name.as_str(), id_number, face_token)
+            .await
+            .map_err(BindError::Unavailable)?
+        {
+            IdentityCheck::Match => {}
+            IdentityCheck::Mismatch => return Err(BindError::Mismatch),
+            IdentityCheck::NotFound => return Err(BindError::NotFound),
+            IdentityCheck::FaceFailed => return Err(BindError::FaceFailed),
+        }
+        self.attach(account_id, name, id_number, &id_hash)
+            .await
+            .map_err(BindError::Unexpected)
+    }
+
+    /// Writes a verified identity: onto this account, or, when another account already holds
+    /// it, moves this account's logins and sessions there and removes this one.
+    async fn attach(
+        &self,
+        account_id: &str,
+        name: &PersonName,
+        id_number: &IdNumber,
+        id_hash: &str,
+    ) -> anyhow::Result<Bound> {
+        let mut tx = self
+            .store
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("begin binding")?;
+        let holder: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ?")
+                .bind(id_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("find holder")?;
+        let bound =
+            match holder {
+                Some(holder) if holder != account_id => {
+                    for table in ["platform_identities", "sessions"] {
+                        sqlx::query(&format!(
+                            "UPDATE {table} SET account_id = ? WHERE account_id = ?"
+                        ))
+                        .bind(&holder)
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await
+                        .with_context(|| format!("move {table}"))?;
+                    }
+                    sqlx::query("DELETE FROM accounts WHERE id = ?")
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("remove merged account")?;
+                    Bound {
+                        account_id: holder,
+                        merged: true,
+                    }
+                }
+                _ => {
+                    sqlx::query(
+                    "UPDATE accounts SET real_name_sealed = ?, id_number_sealed = ?, id_hash = ?,
+                       id_kind = ?, real_name_verified_at = ? WHERE id = ?",
+                )
+                .bind(self.vault.seal(name.as_str(), &aad(account_id, "name")))
+                .bind(self.vault.seal(id_number.as_str(), &aad(account_id, "id_number")))
+                .bind(id_hash)
+                .bind(id_kind_code(id_number.kind()))
+                .bind(now())
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await
+                .context("store identity")?;
+                    Bound {
+                        account_id: account_id.to_string(),
+                        merged: false,
+                    }
+                }
+            };
+        tx.commit().await.context("commit binding")?;
+        Ok(bound)
+    }
+}
+
+/// Sealed columns of an account row.
+struct Sealed {
+    name: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transliterated_names_keep_their_dot_whatever_dot_was_typed() {
+        assert_eq!(
+            PersonName::parse(" 阿依古丽•艾合买提 ").map(|n| n.0),
+            Ok("阿依古丽·艾合买提".to_string())
+        );
+        assert_eq!(
+            PersonName::parse("王建华").map(|n| n.0),
+            Ok("王建华".into())
+        );
+        assert_eq!(
+            PersonName::parse("ئايگۈل ئەخمەت").map(|n| n.0),
+            Ok("ئايگۈل ئەخمەت".into())
+        );
+    }
+
+    #[test]
+    fn names_with_digits_or_one_letter_are_refused() {
+        assert_eq!(PersonName::parse(""), Err(PersonNameError::Empty));
+        assert_eq!(PersonName::parse("王"), Err(PersonNameError::TooShort));
+        assert_eq!(
+            PersonName::parse("王建华1"),
+            Err(PersonNameError::InvalidCharacter)
+        );
+        assert_eq!(
+            PersonName::parse("·王建华"),
+            Err(PersonNameError::InvalidCharacter)
+        );
+        assert_eq!(
+            PersonName::parse(&"王".repeat(31)),
+            Err(PersonNameError::TooLong)
+        );
+    }
+}

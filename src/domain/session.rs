@@ -1,0 +1,444 @@
+//! Tongban's own sessions (会话): what a person holds after logging in through WeChat or Alipay.
+//!
+//! A session is one login of one device. It owns a short-lived access token and a rotating
+//! refresh token; both are random 256-bit strings handed to the client once and stored only as
+//! SHA-256 hashes. Refreshing exchanges the refresh token for a new pair. Presenting a refresh
+//! token that was already exchanged means it was copied: the whole session is revoked (RFC 9700
+//! §4.14.2, refresh token rotation with reuse detection). Every token check reads the store, so
+//! a revocation takes effect on the next request.
+//!
+//! Platform identities (an openid, an Alipay open_id) map to accounts; the first login of an
+//! identity creates its account in the same transaction that records the identity, so two
+//! concurrent first logins of one person can never make two accounts.
+
+use anyhow::Context;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{config::AuthConfig, i18n::Lang, store::Store};
+
+/// Where a person logged in from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Wechat,
+    Alipay,
+}
+
+impl Platform {
+    pub fn code(self) -> &'static str {
+        match self {
+            Platform::Wechat => "wechat",
+            Platform::Alipay => "alipay",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Platform> {
+        match code {
+            "wechat" => Some(Platform::Wechat),
+            "alipay" => Some(Platform::Alipay),
+            _ => None,
+        }
+    }
+}
+
+/// An identity a platform vouched for.
+#[derive(Debug, Clone)]
+pub struct PlatformLogin {
+    pub platform: Platform,
+    /// The mini-program's app id: openids are scoped to it.
+    pub app_id: String,
+    /// openid (WeChat), open_id or, for older apps, user_id (Alipay).
+    pub subject: String,
+    pub union_id: Option<String>,
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account_id: String,
+    pub session_id: String,
+    /// The person's saved language, used by locale negotiation.
+    pub lang: Option<Lang>,
+}
+
+/// Tokens handed to the client.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: i64,
+    pub session_id: String,
+    pub account_id: String,
+    /// The login created the account.
+    pub new_account: bool,
+}
+
+/// Why a bearer token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// Unknown, malformed, revoked or belongs to a deleted account: log in again.
+    Invalid,
+    /// Was valid and has expired: refresh it.
+    Expired,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error("unknown refresh token")]
+    Invalid,
+    #[error("refresh token expired")]
+    Expired,
+    #[error("refresh token reused; session revoked")]
+    Reused,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// One active session of an account, as `GET /v1/me/sessions` lists it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: String,
+    pub platform: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    store: Store,
+    access_ttl: i64,
+    refresh_ttl: i64,
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// A random identifier or token: `prefix` + 256 bits, base64url.
+pub fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    // The OS random source failing is not a condition a request can recover from.
+    if openssl::rand::rand_bytes(&mut bytes).is_err() {
+        panic!("the system random number generator failed");
+    }
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A random opaque id: `prefix` + 128 bits, hex.
+pub fn random_id(prefix: &str) -> String {
+    format!("{prefix}{}", uuid::Uuid::new_v4().simple())
+}
+
+/// SHA-256 hex of a token, the form in which tokens are stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+const ACCESS_PREFIX: &str = "tba_";
+const REFRESH_PREFIX: &str = "tbr_";
+
+impl Sessions {
+    pub fn new(store: Store, config: &AuthConfig) -> Self {
+        Self {
+            store,
+            access_ttl: config.access_token_ttl_secs as i64,
+            refresh_ttl: config.refresh_token_ttl_secs as i64,
+        }
+    }
+
+    /// Finds or creates the account of `login` and opens a session for it.
+    pub async fn login(&self, login: &PlatformLogin) -> anyhow::Result<IssuedTokens> {
+        let now = now();
+        let mut tx = self
+            .store
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("begin login")?;
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT account_id FROM platform_identities
+             WHERE platform = ? AND app_id = ? AND subject = ?",
+        )
+        .bind(login.platform.code())
+        .bind(&login.app_id)
+        .bind(&login.subject)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("find platform identity")?;
+        let (account_id, new_account) = match existing {
+            Some(account_id) => {
+                sqlx::query(
+                    "UPDATE platform_identities SET last_login_at = ?, union_id = COALESCE(?, union_id)
+                     WHERE platform = ? AND app_id = ? AND subject = ?",
+                )
+                .bind(now)
+                .bind(&login.union_id)
+                .bind(login.platform.code())
+                .bind(&login.app_id)
+                .bind(&login.subject)
+                .execute(&mut *tx)
+                .await
+                .context("touch platform identity")?;
+                (account_id, false)
+            }
+            None => {
+                let account_id = random_id("acc_");
+                sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, ?)")
+                    .bind(&account_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .context("create account")?;
+                sqlx::query(
+                    "INSERT INTO platform_identities
+                     (platform, app_id, subject, union_id, account_id, created_at, last_login_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(login.platform.code())
+                .bind(&login.app_id)
+                .bind(&login.subject)
+                .bind(&login.union_id)
+                .bind(&account_id)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .context("record platform identity")?;
+                (account_id, true)
+            }
+        };
+        let session_id = random_id("ses_");
+        sqlx::query(
+            "INSERT INTO sessions (id, account_id, platform, created_at, last_seen_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&session_id)
+        .bind(&account_id)
+        .bind(login.platform.code())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("create session")?;
+        let tokens = self
+            .issue(&mut tx, &session_id, &account_id, new_account, now)
+            .await?;
+        tx.commit().await.context("commit login")?;
+        Ok(tokens)
+    }
+
+    async fn issue(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        session_id: &str,
+        account_id: &str,
+        new_account: bool,
+        now: i64,
+    ) -> anyhow::Result<IssuedTokens> {
+        let access_token = random_token(ACCESS_PREFIX);
+        let refresh_token = random_token(REFRESH_PREFIX);
+        let tokens = IssuedTokens {
+            access_expires_at: now + self.access_ttl,
+            refresh_expires_at: now + self.refresh_ttl,
+            access_token,
+            refresh_token,
+            session_id: session_id.to_string(),
+            account_id: account_id.to_string(),
+            new_account,
+        };
+        for (token, kind, expires_at) in [
+            (&tokens.access_token, "access", tokens.access_expires_at),
+            (&tokens.refresh_token, "refresh", tokens.refresh_expires_at),
+        ] {
+            sqlx::query(
+                "INSERT INTO session_tokens (token_hash, session_id, kind, expires_at)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(token_hash(token))
+            .bind(session_id)
+            .bind(kind)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .context("store token")?;
+        }
+        Ok(tokens)
+    }
+
+    /// Who holds `access_token`.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, AuthFailure> {
+        if !access_token.starts_with(ACCESS_PREFIX) || access_token.len() > 128 {
+            return Err(AuthFailure::Invalid);
+        }
+        let row = sqlx::query(
+            "SELECT t.expires_at, s.id AS session_id, s.account_id, s.revoked_at, a.lang
+             FROM session_tokens t
+             JOIN sessions s ON s.id = t.session_id
+             JOIN accounts a ON a.id = s.account_id
+             WHERE t.token_hash = ? AND t.kind = 'access'",
+        )
+        .bind(token_hash(access_token))
+        .fetch_optional(self.store.pool())
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "session lookup failed");
+            AuthFailure::Invalid
+        })?
+        .ok_or(AuthFailure::Invalid)?;
+        let revoked_at: Option<i64> = row.get("revoked_at");
+        if revoked_at.is_some() {
+            return Err(AuthFailure::Invalid);
+        }
+        let expires_at: i64 = row.get("expires_at");
+        if expires_at <= now() {
+            return Err(AuthFailure::Expired);
+        }
+        let lang: Option<String> = row.get("lang");
+        Ok(Principal {
+            account_id: row.get("account_id"),
+            session_id: row.get("session_id"),
+            lang: lang.as_deref().and_then(Lang::from_tag),
+        })
+    }
+
+    /// Exchanges a refresh token for a new pair; a reused one revokes its session.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, RefreshError> {
+        if !refresh_token.starts_with(REFRESH_PREFIX) || refresh_token.len() > 128 {
+            return Err(RefreshError::Invalid);
+        }
+        let now = now();
+        let hash = token_hash(refresh_token);
+        let mut tx = self
+            .store
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("begin refresh")?;
+        let row = sqlx::query(
+            "SELECT t.expires_at, t.rotated_at, s.id AS session_id, s.account_id, s.revoked_at
+             FROM session_tokens t JOIN sessions s ON s.id = t.session_id
+             WHERE t.token_hash = ? AND t.kind = 'refresh'",
+        )
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("find refresh token")?
+        .ok_or(RefreshError::Invalid)?;
+        let session_id: String = row.get("session_id");
+        let account_id: String = row.get("account_id");
+        let revoked_at: Option<i64> = row.get("revoked_at");
+        let rotated_at: Option<i64> = row.get("rotated_at");
+        let expires_at: i64 = row.get("expires_at");
+        if revoked_at.is_some() {
+            return Err(RefreshError::Invalid);
+        }
+        if rotated_at.is_some() {
+            revoke_in(&mut tx, &session_id, "refresh_token_reused", now).await?;
+            tx.commit().await.context("commit revocation")?;
+            tracing::warn!(session = %session_id, "refresh token reused: session revoked");
+            return Err(RefreshError::Reused);
+        }
+        if expires_at <= now {
+            return Err(RefreshError::Expired);
+        }
+        sqlx::query("UPDATE session_tokens SET rotated_at = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await
+            .context("rotate refresh token")?;
+        // The old access token dies with the rotation: one live pair per session.
+        sqlx::query("DELETE FROM session_tokens WHERE session_id = ? AND kind = 'access'")
+            .bind(&session_id)
+            .execute(&mut *tx)
+            .await
+            .context("retire access token")?;
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(&session_id)
+            .execute(&mut *tx)
+            .await
+            .context("touch session")?;
+        let tokens = self
+            .issue(&mut tx, &session_id, &account_id, false, now)
+            .await?;
+        tx.commit().await.context("commit refresh")?;
+        Ok(tokens)
+    }
+
+    /// Revokes one session of `account_id`. False when it has no such live session.
+    pub async fn revoke(
+        &self,
+        account_id: &str,
+        session_id: &str,
+        reason: &str,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self
+            .store
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("begin revoke")?;
+        let owned: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+        )
+        .bind(session_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("find session")?;
+        if owned.is_none() {
+            return Ok(false);
+        }
+        revoke_in(&mut tx, session_id, reason, now()).await?;
+        tx.commit().await.context("commit revoke")?;
+        Ok(true)
+    }
+
+    /// The live sessions of an account, newest first.
+    pub async fn list(&self, account_id: &str) -> anyhow::Result<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, platform, created_at, last_seen_at FROM sessions
+             WHERE account_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id",
+        )
+        .bind(account_id)
+        .fetch_all(self.store.pool())
+        .await
+        .context("list sessions")?;
+        Ok(rows
+            .iter()
+            .map(|row| SessionInfo {
+                id: row.get("id"),
+                platform: row.get("platform"),
+                created_at: row.get("created_at"),
+                last_seen_at: row.get("last_seen_at"),
+            })
+            .collect())
+    }
+}
+
+async fn revoke_in(
+    tx: &mut sqlx::SqliteConnection,
+    session_id: &str,
+    reason: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(session_id)
+    .execute(&mut *tx)
+    .await
+    .context("revoke session")?;
+    sqlx::query("DELETE FROM session_tokens WHERE session_id = ? AND kind = 'access'")
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await
+        .context("drop access tokens")?;
+    Ok(())
+}

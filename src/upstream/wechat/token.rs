@@ -1,0 +1,390 @@
+//! The access token (接口调用凭证) every WeChat business call carries, obtained from
+//! `POST /cgi-bin/stable_token` and held until shortly before it expires.
+//!
+//! Three rules, each from a known way WeChat integrations break (platform-apis.md §3.3):
+//! - **Single flight.** Only one refresh runs at a time; callers that need a token meanwhile
+//!   wait for it and then use its result, instead of starting their own.
+//! - **Passive refresh.** A call answered 40001/40014/42001 hands back the token it used. That
+//!   token is dropped only if it is still the current one, so a burst of calls that all failed
+//!   with the same stale token causes one refresh, not one each.
+//! - **Force only when needed.** Normal mode returns the platform's current token; only if it
+//!   returns the very token that was just rejected do we ask with `force_refresh: true`, at most
+//!   once per 30 s as WeChat allows (20 a day), because forcing invalidates the token for every
+//!   other holder.
+//!
+//! # Several instances
+//!
+//! Who may refresh is decided in one place, [`RefreshGate`]. Today it is an in-process async
+//! mutex. For a multi-instance deployment it will, after taking the local mutex, open a
+//! transaction on the PostgreSQL pool and take `pg_advisory_xact_lock(key)`, `key` being a
+//! hash of `"wechat-token:"` and the appid; the token and its refresh time move to a shared
+//! row, and the "did someone else already refresh?" checks below ([`TokenManager::token`]
+//! re-reads after entering the gate) read that row instead of this process's memory. Committing the transaction releases the
+//! lock. Normal-mode `stable_token` already hands every instance the same token, so the gate
+//! is what keeps two instances from *forcing* a refresh and invalidating each other's token.
+//!
+//! Time comes from a [`Clock`] so tests can move it without waiting.
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex, MutexGuard},
+    time::{Duration, Instant},
+};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::WechatError;
+
+/// WeChat refuses force refreshes closer together than this ("否则不会刷新").
+const FORCE_REFRESH_SPACING: Duration = Duration::from_secs(30);
+
+/// What one `stable_token` call handed out.
+pub(super) struct IssuedToken {
+    pub token: SecretString,
+    /// The token's remaining lifetime as WeChat stated it (`expires_in`).
+    pub expires_in: Duration,
+}
+
+/// The time source; tests drive a manual one.
+#[derive(Clone, Default)]
+pub(super) struct Clock {
+    manual: Option<Arc<Mutex<Instant>>>,
+}
+
+impl Clock {
+    pub fn now(&self) -> Instant {
+        match &self.manual {
+            Some(now) => *lock(now),
+            None => Instant::now(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn manual() -> Self {
+        Self {
+            manual: Some(Arc::new(Mutex::new(Instant::now()))),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn advance(&self, by: Duration) {
+        if let Some(now) = &self.manual {
+            *lock(now) += by;
+        }
+    }
+}
+
+/// Decides which caller may refresh; see the module documentation for the PostgreSQL plan.
+#[derive(Default)]
+struct RefreshGate {
+    local: tokio::sync::Mutex<()>,
+}
+
+impl RefreshGate {
+    /// Waits until no one else is refreshing. Dropping the guard lets the next one in.
+    async fn enter(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.local.lock().await
+    }
+}
+
+struct Held {
+    token: SecretString,
+    refresh_at: Instant,
+}
+
+/// Holds the current access token and refreshes it by the rules in the module documentation.
+pub(super) struct TokenManager {
+    margin: Duration,
+    clock: Clock,
+    gate: RefreshGate,
+    held: Mutex<Option<Held>>,
+    last_forced: Mutex<Option<Instant>>,
+}
+
+impl TokenManager {
+    /// `margin`: refresh when less than this is left of a token's life.
+    pub fn new(margin: Duration, clock: Clock) -> Self {
+        Self {
+            margin,
+            clock,
+            gate: RefreshGate::default(),
+            held: Mutex::new(None),
+            last_forced: Mutex::new(None),
+        }
+    }
+
+    /// A token with more than the margin left, fetched with `fetch(force)` if there is none.
+    pub async fn token<F, Fut>(&self, fetch: F) -> Result<SecretString, WechatError>
+    where
+        F: Fn(bool) -> Fut,
+        Fut: Future<Output = Result<IssuedToken, WechatError>>,
+    {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _turn = self.gate.enter().await;
+        // Whoever held the gate before us may have just refreshed.
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        tracing::info!("fetching a WeChat access token");
+        let issued = fetch(false).await?;
+        Ok(self.keep(issued))
+    }
+
+    /// A replacement for `rejected`, the token a business call was just refused with.
+    pub async fn replace_rejected<F, Fut>(
+        &self,
+        rejected: &str,
+        fetch: F,
+    ) -> Result<SecretString, WechatError>
+    where
+        F: Fn(bool) -> Fut,
+        Fut: Future<Output = Result<IssuedToken, WechatError>>,
+    {
+        let _turn = self.gate.enter().await;
+        {
+            let mut held = lock(&self.held);
+            let now = self.clock.now();
+            match held.as_ref() {
+                Some(current) if current.token.expose_secret() != rejected => {
+                    if now < current.refresh_at {
+                        return Ok(current.token.clone());
+                    }
+                }
+                _ => *held = None,
+            }
+        }
+        tracing::info!("WeChat rejected our access token; fetching another");
+        let issued = fetch(false).await?;
+        if issued.token.expose_secret() != rejected {
+            return Ok(self.keep(issued));
+        }
+        if !self.may_force() {
+            return Err(WechatError::Unauthorized(
+                "stable_token returns the access token WeChat just rejected, and a forced \
+                 refresh was made less than 30 s ago"
+                    .into(),
+            ));
+        }
+        tracing::warn!("stable_token returned the rejected access token; forcing a refresh");
+        let issued = fetch(true).await?;
+        if issued.token.expose_secret() == rejected {
+            return Err(WechatError::Unauthorized(
+                "a forced stable_token refresh returned the rejected access token".into(),
+            ));
+        }
+        Ok(self.keep(issued))
+    }
+
+    fn fresh(&self) -> Option<SecretString> {
+        let now = self.clock.now();
+        lock(&self.held)
+            .as_ref()
+            .filter(|held| now < held.refresh_at)
+            .map(|held| held.token.clone())
+    }
+
+    fn keep(&self, issued: IssuedToken) -> SecretString {
+        // A token issued with less life than twice the margin (normal mode returns the remaining
+        // lifetime, possibly only 300 s) is still used for half of it, so that a large margin
+        // cannot turn every call into a refresh.
+        let usable = issued
+            .expires_in
+            .saturating_sub(self.margin)
+            .max(issued.expires_in / 2);
+        *lock(&self.held) = Some(Held {
+            token: issued.token.clone(),
+            refresh_at: self.clock.now() + usable,
+        });
+        issued.token
+    }
+
+    fn may_force(&self) -> bool {
+        let now = self.clock.now();
+        let mut last = lock(&self.last_forced);
+        match *last {
+            Some(at) if now.duration_since(at) < FORCE_REFRESH_SPACING => false,
+            _ => {
+                *last = Some(now);
+                true
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    /// A stand-in for the token endpoint: answers `token-<n>` (or a fixed token in normal mode
+    /// when `stuck` is set), counts normal and forced calls.
+    #[derive(Default)]
+    struct FakeEndpoint {
+        normal: AtomicU64,
+        forced: AtomicU64,
+        stuck: Mutex<Option<String>>,
+        delay: Duration,
+    }
+
+    impl FakeEndpoint {
+        async fn fetch(&self, force: bool) -> Result<IssuedToken, WechatError> {
+            tokio::time::sleep(self.delay).await;
+            let n = if force {
+                self.forced.fetch_add(1, Ordering::SeqCst) + 100
+            } else {
+                self.normal.fetch_add(1, Ordering::SeqCst) + 1
+            };
+            let token = match (&*lock(&self.stuck), force) {
+                (Some(stuck), false) => stuck.clone(),
+                _ => format!("token-{n}"),
+            };
+            Ok(IssuedToken {
+                token: token.into(),
+                expires_in: Duration::from_secs(7200),
+            })
+        }
+
+        fn calls(&self) -> (u64, u64) {
+            (
+                self.normal.load(Ordering::SeqCst),
+                self.forced.load(Ordering::SeqCst),
+            )
+        }
+    }
+
+    fn manager() -> (TokenManager, Clock) {
+        let clock = Clock::manual();
+        (
+            TokenManager::new(Duration::from_secs(300), clock.clone()),
+            clock,
+        )
+    }
+
+    #[tokio::test]
+    async fn fifty_concurrent_callers_on_a_cold_manager_share_one_fetch() {
+        let (tokens, _clock) = manager();
+        let endpoint = FakeEndpoint {
+            delay: Duration::from_millis(30),
+            ..FakeEndpoint::default()
+        };
+
+        let results = futures_util::future::join_all(
+            (0..50).map(|_| tokens.token(|force| endpoint.fetch(force))),
+        )
+        .await;
+
+        assert_eq!(endpoint.calls(), (1, 0));
+        for result in results {
+            assert_eq!(result.expect("token").expose_secret(), "token-1");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_is_reused_until_the_margin_and_then_refreshed() {
+        let (tokens, clock) = manager();
+        let endpoint = FakeEndpoint::default();
+        let fetch = |force| endpoint.fetch(force);
+
+        tokens.token(fetch).await.expect("first");
+        clock.advance(Duration::from_secs(6899));
+        let still = tokens.token(fetch).await.expect("still fresh");
+        assert_eq!(still.expose_secret(), "token-1");
+        assert_eq!(endpoint.calls(), (1, 0));
+
+        clock.advance(Duration::from_secs(2));
+        let renewed = tokens.token(fetch).await.expect("renewed");
+        assert_eq!(renewed.expose_secret(), "token-2");
+        assert_eq!(endpoint.calls(), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn two_calls_rejected_with_the_same_stale_token_cause_one_refresh() {
+        let (tokens, _clock) = manager();
+        let endpoint = FakeEndpoint::default();
+        let fetch = |force| endpoint.fetch(force);
+        let stale = tokens.token(fetch).await.expect("first");
+
+        let (a, b) = tokio::join!(
+            tokens.replace_rejected(stale.expose_secret(), fetch),
+            tokens.replace_rejected(stale.expose_secret(), fetch),
+        );
+
+        assert_eq!(a.expect("a").expose_secret(), "token-2");
+        assert_eq!(b.expect("b").expose_secret(), "token-2");
+        assert_eq!(endpoint.calls(), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn the_rejected_token_handed_back_again_is_force_refreshed_at_most_every_30_s() {
+        let (tokens, clock) = manager();
+        let endpoint = FakeEndpoint::default();
+        let fetch = |force| endpoint.fetch(force);
+        let first = tokens.token(fetch).await.expect("first");
+        *lock(&endpoint.stuck) = Some(first.expose_secret().to_string());
+
+        let forced = tokens
+            .replace_rejected(first.expose_secret(), fetch)
+            .await
+            .expect("forced");
+        assert_eq!(forced.expose_secret(), "token-100");
+        assert_eq!(endpoint.calls(), (2, 1));
+
+        *lock(&endpoint.stuck) = Some("token-100".into());
+        clock.advance(Duration::from_secs(29));
+        let refused = tokens.replace_rejected("token-100", fetch).await;
+        assert!(matches!(refused, Err(WechatError::Unauthorized(_))));
+        assert_eq!(endpoint.calls(), (3, 1));
+
+        clock.advance(Duration::from_secs(1));
+        let again = tokens
+            .replace_rejected("token-100", fetch)
+            .await
+            .expect("forced again");
+        assert_eq!(again.expose_secret(), "token-101");
+        assert_eq!(endpoint.calls(), (4, 2));
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_not_remembered_and_the_next_call_tries_again() {
+        let (tokens, _clock) = manager();
+        let failing =
+            |_force: bool| async { Err::<IssuedToken, _>(WechatError::Unavailable("down".into())) };
+        assert!(matches!(
+            tokens.token(failing).await,
+            Err(WechatError::Unavailable(_))
+        ));
+
+        let endpoint = FakeEndpoint::default();
+        let token = tokens
+            .token(|force| endpoint.fetch(force))
+            .await
+            .expect("second try");
+        assert_eq!(token.expose_secret(), "token-1");
+    }
+
+    #[tokio::test]
+    async fn a_short_lived_token_is_used_for_half_its_life_when_the_margin_exceeds_it() {
+        let clock = Clock::manual();
+        let tokens = TokenManager::new(Duration::from_secs(600), clock.clone());
+        let short = |_force: bool| async {
+            Ok(IssuedToken {
+                token: "short".into(),
+                expires_in: Duration::from_secs(345),
+            })
+        };
+        tokens.token(short).await.expect("first");
+        clock.advance(Duration::from_secs(172));
+        assert!(tokens.fresh().is_some());
+        clock.advance(Duration::from_secs(1));
+        assert!(tokens.fresh().is_none());
+    }
+}

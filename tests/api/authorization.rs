@@ -1,0 +1,206 @@
+//! Every personal endpoint, called with another person's token and that person's identifiers,
+//! answers 404 or the caller's own data: never the other person's, never a hint that it exists.
+//! The list of personal endpoints is read from the spec, so a new one fails this suite until
+//! it is covered here.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tongban::sim::gov::citizens::demo_citizens;
+
+use crate::helpers::{TestApp, access, spawn_app};
+
+/// Operations covered below, as `METHOD path` from the spec.
+const COVERED: [&str; 9] = [
+    "GET /v1/me",
+    "DELETE /v1/me",
+    "PATCH /v1/me/preferences",
+    "POST /v1/me/real-name",
+    "POST /v1/me/phone",
+    "GET /v1/me/sessions",
+    "DELETE /v1/me/sessions/{sessionId}",
+    "GET /v1/me/export",
+    "POST /v1/auth/logout",
+];
+
+#[test]
+fn every_operation_that_needs_a_signed_in_person_is_in_the_cross_person_suite() {
+    let spec: Value = serde_json::from_str(&tongban::api::spec_json()).expect("spec");
+    let mut personal = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|s| s.get("citizen").is_some()));
+            if secured {
+                personal.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    let covered: BTreeSet<String> = COVERED.iter().map(|s| s.to_string()).collect();
+    assert_eq!(personal, covered);
+}
+
+struct Person {
+    token: String,
+    account_id: String,
+    session_id: String,
+    id_number: &'static str,
+    name: &'static str,
+}
+
+async fn person(app: &TestApp, index: usize, phone: &str) -> Person {
+    let citizen = &demo_citizens()[index];
+    let tokens = app.login_wechat(citizen.wechat_openid).await;
+    let token = access(&tokens);
+    let (status, _) = app
+        .bind_real_name(&token, citizen.name, citizen.id_number)
+        .await;
+    assert_eq!(status, 200);
+    let code = app.wechat.mint_phone_code(citizen.wechat_openid, phone);
+    let (status, _) = app
+        .call_json(
+            Method::POST,
+            "/v1/me/phone",
+            Some(&token),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, sessions) = app
+        .call_json(Method::GET, "/v1/me/sessions", Some(&token), None)
+        .await;
+    Person {
+        token,
+        account_id: tokens["accountId"].as_str().expect("id").to_string(),
+        session_id: sessions["items"][0]["id"]
+            .as_str()
+            .expect("session")
+            .to_string(),
+        id_number: citizen.id_number,
+        name: citizen.name,
+    }
+}
+
+/// Nothing of `victim` in a body `intruder` received.
+fn assert_nothing_of(victim: &Person, body: &Value) {
+    let text = body.to_string();
+    for secret in [
+        victim.account_id.as_str(),
+        victim.session_id.as_str(),
+        victim.id_number,
+        victim.name,
+        "13700000001",
+        "137****0001",
+    ] {
+        assert!(!text.contains(secret), "leaked {secret} in {text}");
+    }
+}
+
+async fn still_whole(app: &TestApp, victim: &Person) {
+    let (status, me) = app
+        .call_json(Method::GET, "/v1/me", Some(&victim.token), None)
+        .await;
+    assert_eq!(status, 200, "the victim's login survives");
+    assert_eq!(me["id"], victim.account_id.as_str());
+    assert_eq!(me["phone"], "137****0001");
+    assert_eq!(me["preferences"]["timeZone"], "Asia/Shanghai");
+    assert!(me["realName"].is_object());
+}
+
+#[tokio::test]
+async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
+    let app = spawn_app().await;
+    let victim = person(&app, 0, "13700000001").await;
+    let intruder = person(&app, 1, "13700000002").await;
+    let as_intruder = |method: Method, path: String, body: Option<Value>| {
+        let token = intruder.token.clone();
+        let app = &app;
+        async move { app.call_json(method, &path, Some(&token), body).await }
+    };
+
+    let (status, body) = as_intruder(Method::GET, "/v1/me".into(), None).await;
+    assert_eq!((status, &body["id"]), (200, &json!(intruder.account_id)));
+    assert_nothing_of(&victim, &body);
+
+    let (status, body) = as_intruder(
+        Method::PATCH,
+        "/v1/me/preferences".into(),
+        Some(json!({"timeZone": "Asia/Urumqi"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_nothing_of(&victim, &body);
+
+    let (status, body) = as_intruder(
+        Method::POST,
+        "/v1/me/real-name".into(),
+        Some(json!({"name": victim.name, "idNumber": victim.id_number})),
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "the intruder's account is bound to the intruder"
+    );
+    assert_nothing_of(&victim, &body);
+
+    let code = app
+        .wechat
+        .mint_phone_code(demo_citizens()[1].wechat_openid, "13700000009");
+    let (status, body) = as_intruder(
+        Method::POST,
+        "/v1/me/phone".into(),
+        Some(json!({"code": code})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_nothing_of(&victim, &body);
+
+    let (status, body) = as_intruder(Method::GET, "/v1/me/sessions".into(), None).await;
+    assert_eq!(status, 200);
+    assert_nothing_of(&victim, &body);
+
+    let (status, body) = as_intruder(
+        Method::DELETE,
+        format!("/v1/me/sessions/{}", victim.session_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "not_found");
+    let (status, unknown) = as_intruder(
+        Method::DELETE,
+        "/v1/me/sessions/ses_00000000000000000000000000000000".into(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body["title"], unknown["title"],
+        "another's and no one's look alike"
+    );
+    assert_eq!(body["detail"], unknown["detail"]);
+
+    let (status, body) = as_intruder(Method::GET, "/v1/me/export".into(), None).await;
+    assert_eq!(status, 200);
+    assert_nothing_of(&victim, &body);
+
+    still_whole(&app, &victim).await;
+
+    let (status, _) = as_intruder(Method::POST, "/v1/auth/logout".into(), None).await;
+    assert_eq!(status, 204);
+    still_whole(&app, &victim).await;
+
+    let intruder_again = app.login_wechat(demo_citizens()[1].wechat_openid).await;
+    let resp = app
+        .call(
+            Method::DELETE,
+            "/v1/me",
+            Some(&access(&intruder_again)),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    still_whole(&app, &victim).await;
+}
