@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod catalog;
+pub mod events;
 pub mod identity;
 pub mod login;
 pub mod session;

@@ -24,8 +24,8 @@ use poem::{
 
 pub use config::Config;
 use domain::{
-    account::Accounts, admin::AdminKeys, audit::Audit, catalog::Catalog, identity::vault::Vault,
-    login::Logins, session::Sessions,
+    account::Accounts, admin::AdminKeys, audit::Audit, catalog::Catalog, events::PlatformEvents,
+    identity::vault::Vault, login::Logins, session::Sessions,
 };
 use http::{metrics::Metrics, rate_limit::Limits};
 use i18n::L10n;
@@ -55,6 +55,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub audit: Audit,
     pub admin_keys: AdminKeys,
+    pub events: PlatformEvents,
     pub limits: Limits,
     /// The in-process simulators, for the `/demo` routes.
     pub simulators: Simulators,
@@ -187,6 +188,7 @@ impl App {
             accounts: Accounts::new(store.clone(), vault, gov.clone()),
             audit: Audit::new(store.clone()),
             admin_keys: AdminKeys::new(store.clone()),
+            events: PlatformEvents::new(store.clone()),
             config: Arc::new(config),
             l10n,
             store,

@@ -33,6 +33,25 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// Manage operator API keys for /v1/admin.
+    #[command(subcommand)]
+    AdminKey(AdminKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminKeyCommand {
+    /// Create a key and print it once; only its hash is stored.
+    Create {
+        /// Who or what holds the key (`ops-oncall`, `audit-export`).
+        #[arg(long)]
+        name: String,
+        /// A scope the key grants (repeatable): audit:read.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// Directory of the embedded SQLite database.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Default, Args)]
@@ -65,6 +84,29 @@ async fn main() -> anyhow::Result<()> {
             let store = tongban::store::Store::open(&config).await?;
             store.migrate().await?;
             tracing::info!(database = %config.database_url(), "migrations applied");
+            Ok(())
+        }
+        Command::AdminKey(AdminKeyCommand::Create {
+            name,
+            scopes,
+            data_dir,
+        }) => {
+            let config = load(
+                cli.config,
+                Overrides {
+                    addr: None,
+                    data_dir,
+                },
+            )?;
+            init_logging(&config);
+            let store = tongban::store::Store::open(&config).await?;
+            store.migrate().await?;
+            let keys = tongban::domain::admin::AdminKeys::new(store);
+            let (id, secret) = keys.create(&name, &scopes).await?;
+            tracing::info!(key = %id, name = %name, "operator key created");
+            write_stdout(&format!(
+                "{secret}\n(key {id}; send it as X-Admin-Key. It is not stored and cannot be shown again.)\n"
+            ))?;
             Ok(())
         }
         Command::Serve(args) => {

@@ -20,7 +20,6 @@ use secrecy::ExposeSecret;
 use super::{ApiTags, internal};
 use crate::{
     AppState,
-    domain::session::now,
     http::{
         context::RequestCtx,
         problem::{Problem, ProblemKind},
@@ -132,7 +131,7 @@ impl HooksApi {
             .and_then(|v| v.as_str())
             .unwrap_or("unknown")
             .to_string();
-        match keep(&state, "wechat", &event_type, &message).await {
+        match state.events.keep("wechat", &event_type, &message).await {
             Ok(()) => HookResponse::Ok(PlainText("success".into())),
             Err(err) => HookResponse::Internal(internal(&lang, &err)),
         }
@@ -164,28 +163,13 @@ impl HooksApi {
             .filter(|(k, _)| k != "sign")
             .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect();
-        match keep(&state, "alipay", &event_type, &payload.into()).await {
+        match state
+            .events
+            .keep("alipay", &event_type, &payload.into())
+            .await
+        {
             Ok(()) => HookResponse::Ok(PlainText("success".into())),
             Err(err) => HookResponse::Internal(internal(&lang, &err)),
         }
     }
-}
-
-async fn keep(
-    state: &AppState,
-    platform: &str,
-    event_type: &str,
-    payload: &serde_json::Value,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO platform_events (platform, received_at, event_type, payload) VALUES (?, ?, ?, ?)",
-    )
-    .bind(platform)
-    .bind(now())
-    .bind(event_type)
-    .bind(payload.to_string())
-    .execute(state.store.pool())
-    .await?;
-    tracing::info!(platform, event_type, "platform event kept");
-    Ok(())
 }

@@ -357,7 +357,7 @@ impl poem_openapi::types::Example for AccountExportView {
             platform_ids: vec![PlatformIdView {
                 platform: "wechat".into(),
                 app_id: "wx0000000000000dev".into(),
-                subject: "o6_demo_aygul".into(),
+                subject: "oTongbanDemoCitizen000000001".into(),
             }],
             sessions: SessionList::example().items,
             audit: vec![AuditView {

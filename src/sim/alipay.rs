@@ -32,22 +32,23 @@ use poem::{
 
 use crate::upstream::alipay::sign;
 
-/// Demo citizens' Alipay open_ids, stable across restarts so demo logins keep their accounts.
+/// Demo citizens' Alipay open_ids, stable across restarts so demo logins keep their accounts:
+/// the first three of the gov simulator's demo citizens (`sim::gov::citizens`).
 pub const DEMO_OPEN_IDS: &[&str] = &[
-    "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo",
-    "038b2DdUH2MfmyLf5yRD1ahOeJe1oyj06c6mtOqbaXZpDp",
-    "051c3EeVI3NgnzMg6zSE2biPfKf2pzk17d7nuPrcbYAqEq",
+    "074TongbanDemoCitizen00000000000000000000000001",
+    "074TongbanDemoCitizen00000000000000000000000002",
+    "074TongbanDemoCitizen00000000000000000000000003",
 ];
 
 /// The `2088…` user ids of the demo citizens whose app predates the open_id migration; the
 /// others, like every new app's users, get an open_id only.
 const DEMO_USER_IDS: &[(&str, &str)] = &[
     (
-        "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo",
+        "074TongbanDemoCitizen00000000000000000000000001",
         "2088102150477652",
     ),
     (
-        "038b2DdUH2MfmyLf5yRD1ahOeJe1oyj06c6mtOqbaXZpDp",
+        "074TongbanDemoCitizen00000000000000000000000002",
         "2088102150477653",
     ),
 ];

@@ -27,13 +27,14 @@ use poem::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-/// Citizens who exist from the start, so demos can log in without setup. The first and third
-/// have a unionid (their mini-program is bound to an Open Platform account).
+/// Citizens who exist from the start, so demos can log in without setup: the first four of the
+/// gov simulator's demo citizens (`sim::gov::citizens`), who can bind their real names. The
+/// first and third have a unionid (their mini-program is bound to an Open Platform account).
 pub const DEMO_OPENIDS: &[&str] = &[
-    "o6_demo_aygul",
-    "o6_demo_erlan",
-    "o6_demo_jianhua",
-    "o6_demo_malan",
+    "oTongbanDemoCitizen000000001",
+    "oTongbanDemoCitizen000000002",
+    "oTongbanDemoCitizen000000003",
+    "oTongbanDemoCitizen000000004",
 ];
 
 /// How long a login or phone code stays usable.
@@ -278,7 +279,7 @@ impl WechatSim {
             world.users.insert(
                 openid.to_string(),
                 User {
-                    unionid: (i % 2 == 0).then(|| openid.replacen("o6_", "oU_", 1)),
+                    unionid: (i % 2 == 0).then(|| openid.replacen("oTongban", "oUnionTongban", 1)),
                     login_blocked: false,
                 },
             );

@@ -320,11 +320,7 @@ impl AlipayClient {
             .http
             .post(&self.inner.gateway_url)
             .query(&protocol)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded;charset=utf-8",
-            )
-            .body(form_encode(api_params))
+            .form(api_params)
             .send()
             .await
             .map_err(|err| AlipayError::Unavailable(err.without_url().to_string()))?;
@@ -394,31 +390,6 @@ impl AlipayClient {
 
 /// `application/x-www-form-urlencoded` text. reqwest's `form` feature is not enabled, and the
 /// encoding is short: unreserved bytes as is, space as `+`, everything else `%XX`.
-fn form_encode(pairs: &[(&str, String)]) -> String {
-    let mut out = String::new();
-    for (key, value) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        encode_component(&mut out, key);
-        out.push('=');
-        encode_component(&mut out, value);
-    }
-    out
-}
-
-fn encode_component(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(byte));
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-}
-
 /// The gateway's `isv.invalid-signature` sub_msg echoes its string-to-sign, auth codes and
 /// tokens included; keep only the values of [`ECHO_SAFE_PARAMS`] so it can be logged.
 fn redact_sign_echo(sub_msg: &str) -> String {
@@ -448,19 +419,6 @@ fn redact_sign_echo(sub_msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_encoding_escapes_everything_but_unreserved_bytes() {
-        let encoded = form_encode(&[
-            ("biz_content", r#"{"a":"b c&d=é"}"#.to_string()),
-            ("code", "x_y-z.1*".to_string()),
-        ]);
-
-        assert_eq!(
-            encoded,
-            "biz_content=%7B%22a%22%3A%22b+c%26d%3D%C3%A9%22%7D&code=x_y-z.1*"
-        );
-    }
 
     #[test]
     fn the_echoed_string_to_sign_keeps_protocol_values_and_hides_codes_and_tokens() {

@@ -52,30 +52,30 @@ struct Profile {
 
 const DEMO_PROFILES: &[(&str, Profile)] = &[
     (
-        "074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo",
+        super::DEMO_OPEN_IDS[0],
         Profile {
-            nick_name: "古丽",
+            nick_name: "阿依古丽",
             gender: "F",
-            city: "伊宁市",
-            avatar: "https://tfs.alipayobjects.com/images/partner/demo-gulnar",
+            city: "乌鲁木齐市",
+            avatar: "https://tfs.alipayobjects.com/images/partner/demo-aygul",
         },
     ),
     (
-        "038b2DdUH2MfmyLf5yRD1ahOeJe1oyj06c6mtOqbaXZpDp",
+        super::DEMO_OPEN_IDS[1],
         Profile {
             nick_name: "叶尔兰",
             gender: "M",
-            city: "奎屯市",
+            city: "伊宁市",
             avatar: "https://tfs.alipayobjects.com/images/partner/demo-yerlan",
         },
     ),
     (
-        "051c3EeVI3NgnzMg6zSE2biPfKf2pzk17d7nuPrcbYAqEq",
+        super::DEMO_OPEN_IDS[2],
         Profile {
-            nick_name: "阿依达娜",
-            gender: "F",
-            city: "霍尔果斯市",
-            avatar: "https://tfs.alipayobjects.com/images/partner/demo-aidana",
+            nick_name: "老王",
+            gender: "M",
+            city: "乌鲁木齐市",
+            avatar: "https://tfs.alipayobjects.com/images/partner/demo-jianhua",
         },
     ),
 ];

@@ -202,7 +202,7 @@ async fn the_profile_verifies_although_its_slashes_arrive_escaped() {
 
     assert_eq!(profile.open_id.as_deref(), Some(DEMO_OPEN_IDS[0]));
     assert_eq!(profile.user_id.as_deref(), Some("2088102150477652"));
-    assert_eq!(profile.nick_name.as_deref(), Some("古丽"));
+    assert_eq!(profile.nick_name.as_deref(), Some("阿依古丽"));
     assert_eq!(profile.is_certified, Some(true));
     assert_eq!(profile.user_type.as_deref(), Some("2"));
 }

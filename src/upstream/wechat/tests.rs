@@ -43,7 +43,10 @@ async fn a_login_code_exchanges_for_the_openid_unionid_and_a_16_byte_session_key
     let session = client.code2session(&code).await.expect("login");
 
     assert_eq!(session.openid, DEMO_OPENIDS[0]);
-    assert_eq!(session.unionid.as_deref(), Some("oU_demo_aygul"));
+    assert_eq!(
+        session.unionid.as_deref(),
+        Some("oUnionTongbanDemoCitizen000000001")
+    );
     let key = STANDARD
         .decode(session.session_key.expose_secret())
         .expect("base64 session key");
