@@ -157,6 +157,21 @@ pub enum BindError {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl BindError {
+    /// How the attempt ended, for the audit log.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            BindError::NotFound => "not_found",
+            BindError::Mismatch => "mismatch",
+            BindError::FaceFailed => "face_failed",
+            BindError::FaceRequired => "face_required",
+            BindError::AlreadyBound => "already_bound",
+            BindError::Unavailable(_) => "unavailable",
+            BindError::Unexpected(_) => "error",
+        }
+    }
+}
+
 /// The result of a successful binding.
 #[derive(Debug, Clone)]
 pub struct Bound {
