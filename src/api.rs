@@ -58,6 +58,9 @@ to Chinese. ug-Arab and kk-Arab are right-to-left.
 `refreshToken` at `POST /v1/auth/refresh` (each works once). After `POST /v1/me/real-name` the \
 same person through WeChat and Alipay is one account.
 
+**Limits.** Any operation may answer `429` with code `rate_limited` and `Retry-After` (seconds) \
+when one address or one signed-in person sends too many requests.
+
 **Errors.** Every error is `application/problem+json` with a stable `code`, a localized `title` \
 and `detail`, the `requestId` (also in `X-Request-Id`), and `errors[]` naming each invalid field.";
 

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
+pub mod shed;
 
 use std::sync::Arc;
 

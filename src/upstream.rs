@@ -3,4 +3,5 @@
 
 pub mod alipay;
 pub mod gov;
+pub mod resilience;
 pub mod wechat;

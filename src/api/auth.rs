@@ -113,6 +113,9 @@ pub enum LoginResponse {
     /// Too many logins from this address (`rate_limited`); wait `Retry-After` seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// The body is not `JSON` (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Something failed inside Tongban.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -133,6 +136,9 @@ pub enum RefreshResponse {
     /// (`refresh_token_invalid`): log in again.
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>),
+    /// The body is not `JSON` (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Something failed inside Tongban.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),

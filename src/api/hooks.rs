@@ -41,6 +41,9 @@ pub enum HookResponse {
     /// The signature does not verify (`signature_invalid`).
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
+    /// The body is not JSON (WeChat) or a form (Alipay) (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Something failed inside Tongban; the platform will retry.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),

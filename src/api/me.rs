@@ -55,6 +55,9 @@ pub enum MeError {
     /// Too many attempts (`rate_limited`); wait `Retry-After` seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// The body is not `JSON` (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Something failed inside Tongban.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),

@@ -4,7 +4,7 @@
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 
@@ -12,7 +12,7 @@ use super::{ApiTags, Text};
 use crate::{
     AppState,
     domain::catalog::{
-        CatalogError, DayUnit, Filter, Material, ServiceItem, ServiceObject, TimeLimit,
+        CatalogError, DayUnit, Filter, Material, ServiceItem, ServiceObject, TimeLimit, search,
     },
     http::{
         context::RequestCtx,
@@ -39,6 +39,15 @@ impl From<ServiceObjectCode> for ServiceObject {
         match code {
             ServiceObjectCode::Person => ServiceObject::Person,
             ServiceObjectCode::Enterprise => ServiceObject::Enterprise,
+        }
+    }
+}
+
+impl ServiceObjectCode {
+    fn code(self) -> &'static str {
+        match self {
+            ServiceObjectCode::Person => "person",
+            ServiceObjectCode::Enterprise => "enterprise",
         }
     }
 }
@@ -154,7 +163,10 @@ pub struct ServicePage {
 pub enum ListServicesResponse {
     /// One page of service items.
     #[oai(status = 200)]
-    Ok(Json<ServicePage>),
+    Ok(Json<ServicePage>, #[oai(header = "ETag")] String),
+    /// Unchanged since the `ETag` sent in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(#[oai(header = "ETag")] String),
     /// A parameter is invalid (`errors[]` says which), including an unknown `cursor`.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
@@ -172,7 +184,10 @@ pub enum ListServicesResponse {
 pub enum GetServiceResponse {
     /// The item and its guide.
     #[oai(status = 200)]
-    Ok(Json<ServiceDetail>),
+    Ok(Json<ServiceDetail>, #[oai(header = "ETag")] String),
+    /// Unchanged since the `ETag` sent in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(#[oai(header = "ETag")] String),
     /// `code` is malformed.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
@@ -189,11 +204,14 @@ pub enum GetServiceResponse {
 
 #[OpenApi(prefix_path = "/v1/services", tag = "ApiTags::Services")]
 impl ServicesApi {
-    /// Browse the service catalog
+    /// Browse and search the service catalog
     ///
-    /// Service items of the prefecture, ordered by department, filtered by department and by
-    /// who may apply, `limit` at a time with an opaque `cursor`.
+    /// Service items of the prefecture, ordered by department, filtered by department, by who
+    /// may apply and by life event, and searched with `q` in Chinese, Uyghur or Kazakh, `limit`
+    /// at a time with an opaque `cursor`. Answers 304 to a matching `If-None-Match`.
     #[oai(path = "/", method = "get", operation_id = "listServices")]
+    // The parameters are the operation's documented query parameters, one argument each.
+    #[allow(clippy::too_many_arguments)]
     async fn list_services(
         &self,
         state: Data<&AppState>,
@@ -212,23 +230,56 @@ impl ServicesApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,
+        /// Only items of this life event (`birth`, `marriage`, `retirement`, `startBusiness`, …).
+        #[oai(
+            name = "lifeEvent",
+            validator(max_length = 32, pattern = "^[A-Za-z]{1,32}$")
+        )]
+        life_event: Query<Option<String>>,
+        /// Words to search for in the items' names and departments, in any of the three
+        /// languages (`身份证`, `كىملىك`, `كۋالىك`); every word must occur.
+        #[oai(validator(max_length = 64))]
+        q: Query<Option<String>>,
         /// `nextCursor` of the previous page.
         #[oai(validator(max_length = 256))]
         cursor: Query<Option<String>>,
+        /// The `ETag` of a copy the client holds.
+        #[oai(name = "If-None-Match", validator(max_length = 256))]
+        if_none_match: Header<Option<String>>,
     ) -> ListServicesResponse {
+        let query = q.0.as_deref().map(search::fold).filter(|q| !q.is_empty());
+        let tag_parts = [
+            lang.lang.tag(),
+            department.0.as_deref().unwrap_or(""),
+            service_object.0.map_or("", |o| o.code()),
+            life_event.0.as_deref().unwrap_or(""),
+            query.as_deref().unwrap_or(""),
+            cursor.0.as_deref().unwrap_or(""),
+        ];
         let filter = Filter {
-            department: department.0,
+            department: department.0.clone(),
             service_object: service_object.0.map(Into::into),
+            life_event: life_event.0.clone(),
+            query: query.clone(),
         };
         match state
             .catalog
             .list(&filter, cursor.0.as_deref(), limit.0 as usize)
             .await
         {
-            Ok(page) => ListServicesResponse::Ok(Json(ServicePage {
-                items: page.items.iter().map(|item| summary(&lang, item)).collect(),
-                next_cursor: page.next_cursor,
-            })),
+            Ok(page) => {
+                let tag = etag(page.fingerprint, &tag_parts, limit.0);
+                if matches_etag(if_none_match.0.as_deref(), &tag) {
+                    return ListServicesResponse::NotModified(tag);
+                }
+                ListServicesResponse::Ok(
+                    Json(ServicePage {
+                        items: page.items.iter().map(|item| summary(&lang, item)).collect(),
+                        next_cursor: page.next_cursor,
+                    }),
+                    tag,
+                )
+            }
             Err(CatalogError::InvalidCursor) => {
                 ListServicesResponse::BadRequest(Json(ProblemKind::Validation.build(
                     &lang,
@@ -243,6 +294,7 @@ impl ServicesApi {
     /// Read a service guide
     ///
     /// One service item with its guide (办事指南): conditions, materials, time limits, fee.
+    /// Answers 304 to a matching `If-None-Match`.
     #[oai(path = "/:code", method = "get", operation_id = "getService")]
     async fn get_service(
         &self,
@@ -253,9 +305,18 @@ impl ServicesApi {
         /// 实施编码 of the item.
         #[oai(validator(max_length = 64, pattern = "^[A-Za-z0-9-]{1,64}$"))]
         code: Path<String>,
+        /// The `ETag` of a copy the client holds.
+        #[oai(name = "If-None-Match", validator(max_length = 256))]
+        if_none_match: Header<Option<String>>,
     ) -> GetServiceResponse {
         match state.catalog.get(&code.0).await {
-            Ok(item) => GetServiceResponse::Ok(Json(detail(&lang, &item))),
+            Ok(item) => {
+                let tag = etag(item.fingerprint, &[lang.lang.tag()], 0);
+                if matches_etag(if_none_match.0.as_deref(), &tag) {
+                    return GetServiceResponse::NotModified(tag);
+                }
+                GetServiceResponse::Ok(Json(detail(&lang, &item)), tag)
+            }
             Err(CatalogError::NotFound) => GetServiceResponse::NotFound(lang.problem(
                 ProblemKind::ServiceNotFound,
                 &Args::new().text("code", code.0.clone()),
@@ -326,6 +387,33 @@ fn example_summary() -> ServiceSummary {
         max_visits: 1,
         max_visits_display: "最多跑 1 次".into(),
     }
+}
+
+/// A weak validator of a localized catalog response: the data's fingerprint, the request's
+/// language and parameters, and the build (messages and shapes change with it).
+fn etag(fingerprint: u64, parts: &[&str], limit: u32) -> String {
+    let mut hash = fingerprint ^ 0x9e37_79b9_7f4a_7c15;
+    for part in parts
+        .iter()
+        .copied()
+        .chain([super::VERSION, &limit.to_string()])
+    {
+        for byte in part.bytes().chain([0x1f]) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("W/\"{hash:016x}\"")
+}
+
+/// `If-None-Match` (a list, or `*`) against our tag, by weak comparison (RFC 9110 §13.1.2).
+fn matches_etag(if_none_match: Option<&str>, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    if_none_match.is_some_and(|header| {
+        header.trim() == "*"
+            || header
+                .split(',')
+                .any(|candidate| opaque(candidate) == opaque(tag))
+    })
 }
 
 fn default_page_size() -> u32 {

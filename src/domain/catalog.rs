@@ -2,6 +2,8 @@
 //! browsed with cursor pagination. The platform's data is cached once in all its languages and
 //! localized per request.
 
+pub mod search;
+
 use std::{sync::Arc, time::Duration};
 
 use moka::future::Cache;
@@ -200,6 +202,10 @@ pub struct ServiceItem {
     pub materials: Vec<Material>,
     pub life_events: Vec<String>,
     pub version: u32,
+    /// Names, department and code in all languages, [`search::fold`]ed, for search.
+    pub search_text: String,
+    /// A hash of everything the platform said about the item: part of its `ETag`.
+    pub fingerprint: u64,
 }
 
 fn day_unit(code: &str) -> DayUnit {
@@ -210,8 +216,28 @@ fn day_unit(code: &str) -> DayUnit {
     }
 }
 
+/// FNV-1a: stable across runs and builds (unlike `DefaultHasher`), which ETags must be.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn search_text(item: &TaskItem) -> String {
+    let texts = [&item.task_name, &item.dept_name];
+    let mut all = vec![item.task_code.as_str()];
+    for text in texts {
+        all.push(&text.zh);
+        all.extend(text.ug.as_deref());
+        all.extend(text.kk.as_deref());
+    }
+    search::fold(&all.join(" "))
+}
+
 impl From<TaskItem> for ServiceItem {
     fn from(item: TaskItem) -> Self {
+        let fingerprint = fnv1a(&serde_json::to_vec(&item).unwrap_or_default());
+        let search_text = search_text(&item);
         let service_objects = item
             .server_type
             .iter()
@@ -258,6 +284,8 @@ impl From<TaskItem> for ServiceItem {
                 .collect(),
             life_events: item.life_events,
             version: item.version,
+            search_text,
+            fingerprint,
         }
     }
 }
@@ -267,6 +295,28 @@ impl From<TaskItem> for ServiceItem {
 pub struct Filter {
     pub department: Option<String>,
     pub service_object: Option<ServiceObject>,
+    pub life_event: Option<String>,
+    /// A search query in any of the three languages, [`search::fold`]ed.
+    pub query: Option<String>,
+}
+
+impl Filter {
+    fn admits(&self, item: &ServiceItem) -> bool {
+        self.department
+            .as_ref()
+            .is_none_or(|dept| &item.department.code == dept)
+            && self
+                .service_object
+                .is_none_or(|object| item.service_objects.contains(&object))
+            && self
+                .life_event
+                .as_ref()
+                .is_none_or(|event| item.life_events.contains(event))
+            && self
+                .query
+                .as_ref()
+                .is_none_or(|query| search::matches(&item.search_text, query))
+    }
 }
 
 /// One page of items and the cursor of the next page, if any.
@@ -274,6 +324,15 @@ pub struct Filter {
 pub struct ItemPage {
     pub items: Vec<Arc<ServiceItem>>,
     pub next_cursor: Option<String>,
+    /// Changes whenever any item of the catalog changes: part of the list's `ETag`.
+    pub fingerprint: u64,
+}
+
+/// The whole catalog as last fetched.
+#[derive(Debug)]
+struct Snapshot {
+    items: Vec<Arc<ServiceItem>>,
+    fingerprint: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -292,7 +351,7 @@ const UPSTREAM_PAGE_SIZE: u32 = 100;
 #[derive(Clone)]
 pub struct Catalog {
     gov: GovClient,
-    all: Cache<(), Arc<Vec<Arc<ServiceItem>>>>,
+    all: Cache<(), Arc<Snapshot>>,
     items: Cache<String, Arc<ServiceItem>>,
 }
 
@@ -329,15 +388,7 @@ impl Catalog {
             .try_get_with((), self.fetch_all())
             .await
             .map_err(CatalogError::Unavailable)?;
-        let matching = all.iter().filter(|item| {
-            filter
-                .department
-                .as_ref()
-                .is_none_or(|dept| &item.department.code == dept)
-                && filter
-                    .service_object
-                    .is_none_or(|object| item.service_objects.contains(&object))
-        });
+        let matching = all.items.iter().filter(|item| filter.admits(item));
         let mut items: Vec<Arc<ServiceItem>> = match &after {
             Some(key) => matching
                 .filter(|item| sort_key(item) > (key.0.as_str(), key.1.as_str()))
@@ -352,7 +403,11 @@ impl Catalog {
         } else {
             None
         };
-        Ok(ItemPage { items, next_cursor })
+        Ok(ItemPage {
+            items,
+            next_cursor,
+            fingerprint: all.fingerprint,
+        })
     }
 
     /// One item with its guide. `code` must already be checked to be `[A-Za-z0-9-]{1,64}`.
@@ -378,7 +433,7 @@ impl Catalog {
         self.items.invalidate_all();
     }
 
-    async fn fetch_all(&self) -> Result<Arc<Vec<Arc<ServiceItem>>>, GovError> {
+    async fn fetch_all(&self) -> Result<Arc<Snapshot>, GovError> {
         let mut items = Vec::new();
         let mut page_no = 1;
         loop {
@@ -395,7 +450,10 @@ impl Catalog {
             page_no += 1;
         }
         items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        Ok(Arc::new(items))
+        let fingerprint = items
+            .iter()
+            .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
+        Ok(Arc::new(Snapshot { items, fingerprint }))
     }
 }
 

@@ -10,4 +10,5 @@ mod hooks;
 mod locales;
 mod me;
 mod openapi;
+mod search;
 mod services;

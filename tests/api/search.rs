@@ -1,0 +1,134 @@
+//! Searching and filtering the catalog, and conditional requests.
+
+use crate::helpers::{header, spawn_app};
+
+async fn codes(app: &crate::helpers::TestApp, path: &str) -> Vec<String> {
+    let (status, body) = app.json(path).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn one_item_is_found_by_its_name_in_each_of_the_three_languages() {
+    let app = spawn_app().await;
+    let (_, detail) = app
+        .json("/v1/services/1165400001010031273000173007001")
+        .await;
+    assert_eq!(detail["name"]["text"], "居民身份证首次申领");
+    let by_chinese = codes(
+        &app,
+        &format!("/v1/services?limit=100&q={}", encoded("身份证")),
+    )
+    .await;
+    assert!(by_chinese.contains(&"1165400001010031273000173007001".to_string()));
+    for (lang, word) in [("ug", "كىملىكىنى"), ("kk", "كۋالىگىن")] {
+        let found = codes(&app, &format!("/v1/services?limit=100&q={}", encoded(word))).await;
+        assert!(
+            found.contains(&"1165400001010031273000173007001".to_string()),
+            "{lang}: {found:?}"
+        );
+    }
+    let none = codes(
+        &app,
+        &format!("/v1/services?q={}", encoded("不存在的事项名称")),
+    )
+    .await;
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn a_kazakh_query_typed_without_the_hamza_or_in_presentation_forms_still_matches() {
+    let app = spawn_app().await;
+    // "ٴوتىنىش" (application) as typed with the hamza, without it, and with a plain hamza.
+    let with = codes(
+        &app,
+        &format!("/v1/services?limit=100&q={}", encoded("تۇرعىندار")),
+    )
+    .await;
+    assert!(!with.is_empty(), "the seed has Kazakh names with تۇرعىندار");
+    // The same word in presentation forms, as some keyboards produce it.
+    let presentation = "\u{FE97}\u{FBD8}\u{FEAE}\u{FECB}\u{FBE9}\u{FEE8}\u{FEA9}\u{FE8E}\u{FEAD}";
+    let folded = codes(
+        &app,
+        &format!("/v1/services?limit=100&q={}", encoded(presentation)),
+    )
+    .await;
+    assert_eq!(folded, with);
+}
+
+#[tokio::test]
+async fn items_of_a_life_event_are_listed_together() {
+    let app = spawn_app().await;
+    let (_, all) = app.json("/v1/services?limit=100").await;
+    let expected: Vec<String> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["code"].as_str().map(str::to_string))
+        .collect();
+    let mut in_birth = Vec::new();
+    for code in &expected {
+        let (_, detail) = app.json(&format!("/v1/services/{code}")).await;
+        if detail["lifeEvents"]
+            .as_array()
+            .is_some_and(|events| events.iter().any(|e| e == "birth"))
+        {
+            in_birth.push(code.clone());
+        }
+    }
+    assert!(!in_birth.is_empty(), "the seed has birth items");
+    assert_eq!(
+        codes(&app, "/v1/services?limit=100&lifeEvent=birth").await,
+        in_birth
+    );
+}
+
+#[tokio::test]
+async fn a_client_holding_the_current_copy_gets_304_without_a_body() {
+    let app = spawn_app().await;
+    for path in [
+        "/v1/services?limit=3&lang=ug",
+        "/v1/services/1165400001010031273000173007001?lang=kk",
+    ] {
+        let first = app.get(path).await;
+        assert_eq!(first.status(), 200);
+        let tag = header(&first, "etag").to_string();
+        assert!(tag.starts_with("W/\""), "{tag}");
+        let again = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(header(&again, "etag"), tag);
+        assert!(again.bytes().await.expect("body").is_empty());
+        let other_lang = app
+            .client
+            .get(format!(
+                "{}{}",
+                app.base,
+                path.replace("lang=ug", "lang=zh")
+                    .replace("lang=kk", "lang=zh")
+            ))
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(
+            other_lang.status(),
+            200,
+            "another language is another representation"
+        );
+    }
+}
