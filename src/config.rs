@@ -108,6 +108,14 @@ pub struct CacheConfig {
     pub catalog_ttl_secs: u64,
     /// Most service items kept in the detail cache.
     pub catalog_max_items: u64,
+    /// Seconds past its fresh time that shared data is still served while one background
+    /// call refreshes it.
+    pub stale_while_revalidate_secs: u64,
+    /// Seconds past its fresh time that shared data is served, marked stale, when the
+    /// platform fails to answer a refresh.
+    pub stale_if_error_secs: u64,
+    /// Seconds an upstream "not found" is remembered.
+    pub negative_ttl_secs: u64,
 }
 
 impl Default for CacheConfig {
@@ -115,6 +123,9 @@ impl Default for CacheConfig {
         Self {
             catalog_ttl_secs: 300,
             catalog_max_items: 10_000,
+            stale_while_revalidate_secs: 60,
+            stale_if_error_secs: 3600,
+            negative_ttl_secs: 30,
         }
     }
 }

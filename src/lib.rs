@@ -172,8 +172,9 @@ impl App {
         )
         .context("upstream.wechat.push_encoding_aes_key")?;
         let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
-        let catalog = Catalog::new(gov.clone(), &config.cache);
-        let metrics = Metrics::new(l10n.fallback_counter());
+        let cache_counters = domain::cache::CacheCounters::default();
+        let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
+        let metrics = Metrics::new(l10n.fallback_counter(), cache_counters);
         let sessions = Sessions::new(store.clone(), &config.auth);
         let logins = Logins::new(
             sessions.clone(),

@@ -45,7 +45,7 @@ enum AdminKeyCommand {
         /// Who or what holds the key (`ops-oncall`, `audit-export`).
         #[arg(long)]
         name: String,
-        /// A scope the key grants (repeatable): audit:read.
+        /// A scope the key grants (repeatable): audit:read, cache:invalidate.
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
         /// Directory of the embedded SQLite database.

@@ -2,13 +2,13 @@
 //! operation's; every call is itself audited.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Query, payload::Json};
 
 use super::{ApiTags, internal};
 use crate::{
     AppState,
     domain::{
-        admin::{Operator, SCOPE_AUDIT_READ},
+        admin::{Operator, SCOPE_AUDIT_READ, SCOPE_CACHE_INVALIDATE},
         audit::AuditEntry,
     },
     http::{
@@ -65,23 +65,47 @@ impl poem_openapi::types::Example for AuditPage {
     }
 }
 
+/// What every operator call can answer besides its own.
 #[derive(ApiResponse)]
-pub enum AuditResponse {
-    /// One page of entries, oldest first.
-    #[oai(status = 200)]
-    Ok(Json<AuditPage>),
-    /// A parameter is invalid.
+pub enum AdminError {
+    /// A parameter or the body is invalid (`validation_failed`).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
     /// No valid `X-Admin-Key` (`unauthorized`).
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>),
-    /// The key lacks the `audit:read` scope (`forbidden`).
+    /// The key lacks the operation's scope (`forbidden`).
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
+    /// The body is not JSON (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Something failed inside Tongban.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum Invalidated {
+    /// Dropped; the next request of each entry reaches the platform.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// Shared data that can be dropped from the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[oai(rename_all = "camelCase")]
+pub enum CacheName {
+    /// The service catalog and every service guide.
+    Catalog,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct InvalidateRequest {
+    /// Which caches to drop; all when left out.
+    #[oai(validator(max_items = 8, unique_items))]
+    pub caches: Option<Vec<CacheName>>,
 }
 
 fn default_limit() -> u32 {
@@ -112,11 +136,8 @@ impl AdminApi {
             validator(minimum(value = "1"), maximum(value = "1000"))
         )]
         limit: Query<u32>,
-    ) -> AuditResponse {
-        let operator = match authorize(&state, &lang, &key, SCOPE_AUDIT_READ).await {
-            Ok(operator) => operator,
-            Err(refused) => return refused,
-        };
+    ) -> Result<Json<AuditPage>, AdminError> {
+        let operator = authorize(&state, &lang, &key, SCOPE_AUDIT_READ).await?;
         let entry = AuditEntry {
             request_id: lang.request_id.as_str(),
             actor: format!("operator:{}", operator.key_id),
@@ -125,9 +146,11 @@ impl AdminApi {
             operation: "listAuditEntries",
             detail: serde_json::json!({"operator": operator.name}),
         };
-        if let Err(err) = state.audit.record(entry).await {
-            return AuditResponse::Internal(internal(&lang, &err));
-        }
+        state
+            .audit
+            .record(entry)
+            .await
+            .map_err(|err| AdminError::Internal(internal(&lang, &err)))?;
         match state
             .audit
             .list(subject.0.as_deref(), after.0, limit.0)
@@ -137,7 +160,7 @@ impl AdminApi {
                 let next_after = (records.len() == limit.0 as usize)
                     .then(|| records.last().map(|r| r.id))
                     .flatten();
-                AuditResponse::Ok(Json(AuditPage {
+                Ok(Json(AuditPage {
                     items: records
                         .into_iter()
                         .map(|r| AuditRecordView {
@@ -154,8 +177,36 @@ impl AdminApi {
                     next_after,
                 }))
             }
-            Err(err) => AuditResponse::Internal(internal(&lang, &err)),
+            Err(err) => Err(AdminError::Internal(internal(&lang, &err))),
         }
+    }
+
+    /// Drop cached shared data
+    ///
+    /// Makes the next request of the named caches (all when none are named) reach the
+    /// provincial platform, after the platform changed data Tongban caches. Needs the
+    /// `cache:invalidate` scope.
+    #[oai(
+        path = "/cache/invalidate",
+        method = "post",
+        operation_id = "invalidateCaches"
+    )]
+    async fn invalidate_caches(
+        &self,
+        state: Data<&AppState>,
+        lang: RequestCtx,
+        key: AdminAuth,
+        body: Json<InvalidateRequest>,
+    ) -> Result<Invalidated, AdminError> {
+        let operator = authorize(&state, &lang, &key, SCOPE_CACHE_INVALIDATE).await?;
+        let caches = body.0.caches.unwrap_or_else(|| vec![CacheName::Catalog]);
+        for cache in &caches {
+            match cache {
+                CacheName::Catalog => state.catalog.invalidate(),
+            }
+        }
+        tracing::info!(key = %operator.key_id, ?caches, "caches invalidated");
+        Ok(Invalidated::Done)
     }
 }
 
@@ -164,18 +215,18 @@ async fn authorize(
     lang: &RequestCtx,
     key: &AdminAuth,
     scope: &str,
-) -> Result<Operator, AuditResponse> {
+) -> Result<Operator, AdminError> {
     match state.admin_keys.resolve(&key.0.key).await {
         Ok(Some(operator)) if operator.may(scope) => Ok(operator),
         Ok(Some(operator)) => {
             tracing::warn!(key = %operator.key_id, scope, "operator key lacks scope");
-            Err(AuditResponse::Forbidden(
+            Err(AdminError::Forbidden(
                 lang.problem(ProblemKind::Forbidden, &Args::new()),
             ))
         }
-        Ok(None) => Err(AuditResponse::Unauthorized(
+        Ok(None) => Err(AdminError::Unauthorized(
             lang.problem(ProblemKind::Unauthorized, &Args::new()),
         )),
-        Err(err) => Err(AuditResponse::Internal(internal(lang, &err))),
+        Err(err) => Err(AdminError::Internal(internal(lang, &err))),
     }
 }

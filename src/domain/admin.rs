@@ -8,9 +8,11 @@ use super::session::{now, random_id, random_token, token_hash};
 use crate::store::Store;
 
 /// Scopes an operator key can carry.
-pub const SCOPES: [&str; 1] = [SCOPE_AUDIT_READ];
+pub const SCOPES: [&str; 2] = [SCOPE_AUDIT_READ, SCOPE_CACHE_INVALIDATE];
 /// Read the audit log.
 pub const SCOPE_AUDIT_READ: &str = "audit:read";
+/// Drop cached shared data.
+pub const SCOPE_CACHE_INVALIDATE: &str = "cache:invalidate";
 
 /// The holder of a valid operator key.
 #[derive(Debug, Clone)]

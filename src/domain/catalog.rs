@@ -6,8 +6,7 @@ pub mod search;
 
 use std::{sync::Arc, time::Duration};
 
-use moka::future::Cache;
-
+use super::cache::{CacheCounters, SharedCache, Ttl};
 use crate::{
     config::CacheConfig,
     i18n::Lang,
@@ -351,8 +350,8 @@ const UPSTREAM_PAGE_SIZE: u32 = 100;
 #[derive(Clone)]
 pub struct Catalog {
     gov: GovClient,
-    all: Cache<(), Arc<Snapshot>>,
-    items: Cache<String, Arc<ServiceItem>>,
+    all: SharedCache<(), Snapshot>,
+    items: SharedCache<String, ServiceItem>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -362,16 +361,34 @@ impl std::fmt::Debug for Catalog {
 }
 
 impl Catalog {
-    pub fn new(gov: GovClient, config: &CacheConfig) -> Self {
-        let ttl = Duration::from_secs(config.catalog_ttl_secs);
+    pub fn new(gov: GovClient, config: &CacheConfig, counters: CacheCounters) -> Self {
+        let ttl = Ttl {
+            fresh: Duration::from_secs(config.catalog_ttl_secs),
+            stale_while_revalidate: Duration::from_secs(config.stale_while_revalidate_secs),
+            stale_if_error: Duration::from_secs(config.stale_if_error_secs),
+            negative: Duration::from_secs(config.negative_ttl_secs),
+        };
         Self {
             gov,
-            all: Cache::builder().max_capacity(1).time_to_live(ttl).build(),
-            items: Cache::builder()
-                .max_capacity(config.catalog_max_items)
-                .time_to_live(ttl)
-                .build(),
+            all: SharedCache::new("catalog", ttl, 1, counters.clone()),
+            items: SharedCache::new("service_item", ttl, config.catalog_max_items, counters),
         }
+    }
+
+    async fn snapshot(&self) -> Result<Arc<Snapshot>, CatalogError> {
+        let gov = self.gov.clone();
+        let fetched = self
+            .all
+            .get(&(), move || {
+                let gov = gov.clone();
+                async move { fetch_all(&gov).await.map(Some) }
+            })
+            .await
+            .map_err(CatalogError::Unavailable)?;
+        // `fetch_all` never answers "not found".
+        fetched
+            .map(|(snapshot, _)| snapshot)
+            .ok_or_else(|| CatalogError::Unavailable(Arc::new(GovError::NotFound)))
     }
 
     /// Items matching `filter`, ordered by department then code, `limit` at a time. Concurrent
@@ -383,11 +400,7 @@ impl Catalog {
         limit: usize,
     ) -> Result<ItemPage, CatalogError> {
         let after = cursor.map(decode_cursor).transpose()?;
-        let all = self
-            .all
-            .try_get_with((), self.fetch_all())
-            .await
-            .map_err(CatalogError::Unavailable)?;
+        let all = self.snapshot().await?;
         let matching = all.items.iter().filter(|item| filter.admits(item));
         let mut items: Vec<Arc<ServiceItem>> = match &after {
             Some(key) => matching
@@ -414,17 +427,22 @@ impl Catalog {
     pub async fn get(&self, code: &str) -> Result<Arc<ServiceItem>, CatalogError> {
         let gov = self.gov.clone();
         let owned = code.to_string();
-        self.items
-            .try_get_with(owned.clone(), async move {
-                gov.catalog_item(&owned)
-                    .await
-                    .map(|item| Arc::new(ServiceItem::from(item)))
+        let found = self
+            .items
+            .get(&owned.clone(), move || {
+                let gov = gov.clone();
+                let code = owned.clone();
+                async move {
+                    match gov.catalog_item(&code).await {
+                        Ok(item) => Ok(Some(ServiceItem::from(item))),
+                        Err(GovError::NotFound) => Ok(None),
+                        Err(err) => Err(err),
+                    }
+                }
             })
             .await
-            .map_err(|err| match *err {
-                GovError::NotFound => CatalogError::NotFound,
-                _ => CatalogError::Unavailable(err),
-            })
+            .map_err(CatalogError::Unavailable)?;
+        found.map(|(item, _)| item).ok_or(CatalogError::NotFound)
     }
 
     /// Drops every cached item, so the next request fetches fresh data.
@@ -432,12 +450,14 @@ impl Catalog {
         self.all.invalidate_all();
         self.items.invalidate_all();
     }
+}
 
-    async fn fetch_all(&self) -> Result<Arc<Snapshot>, GovError> {
+async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
+    {
         let mut items = Vec::new();
         let mut page_no = 1;
         loop {
-            let page = self.gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE).await?;
+            let page = gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE).await?;
             let received = page.list.len();
             items.extend(
                 page.list
@@ -453,7 +473,7 @@ impl Catalog {
         let fingerprint = items
             .iter()
             .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
-        Ok(Arc::new(Snapshot { items, fingerprint }))
+        Ok(Snapshot { items, fingerprint })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Prometheus metrics, served at `/metrics` in the text exposition format: requests and
 //! latency by operation (the OpenAPI operationId, or a fixed label for other routes), method
-//! and status, and localization fallbacks.
+//! and status, localization fallbacks, and cache lookups by outcome.
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::i18n::FallbackCounter;
+use crate::{domain::cache::CacheCounters, i18n::FallbackCounter};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -42,7 +42,7 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    pub fn new(l10n_fallbacks: FallbackCounter) -> Self {
+    pub fn new(l10n_fallbacks: FallbackCounter, cache: CacheCounters) -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram as fn() -> Histogram,
@@ -62,6 +62,11 @@ impl Metrics {
             "l10n_fallbacks",
             "Messages that fell back to zh-Hans because they were missing or failed to format",
             l10n_fallbacks,
+        );
+        registry.register(
+            "cache_lookups",
+            "Cache lookups by cache and outcome: hit, stale, miss, negative_hit, stale_on_error",
+            cache,
         );
         Self {
             registry: Arc::new(registry),

@@ -235,7 +235,7 @@ async fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
     config.database.url = "sqlite::memory:".into();
     let store = tongban::store::Store::open(&config).await.expect("store");
     let state = Arc::new(FrameState {
-        metrics: Metrics::new(l10n.fallback_counter()),
+        metrics: Metrics::new(l10n.fallback_counter(), Default::default()),
         l10n,
         body_limit: 1024,
         sessions: tongban::domain::session::Sessions::new(store, &config.auth),

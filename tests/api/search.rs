@@ -132,3 +132,48 @@ async fn a_client_holding_the_current_copy_gets_304_without_a_body() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_operator_can_make_the_next_request_reach_the_platform() {
+    let app = spawn_app().await;
+    app.get("/v1/services?limit=1").await;
+    app.get("/v1/services?limit=1").await;
+    let before = app.gov.catalog_calls();
+    let (_, powerless) = app
+        .state
+        .admin_keys
+        .create("reader", &["audit:read".to_string()])
+        .await
+        .expect("key");
+    let (_, operator) = app
+        .state
+        .admin_keys
+        .create("ops", &["cache:invalidate".to_string()])
+        .await
+        .expect("key");
+    let post = |key: String| {
+        app.client
+            .post(format!("{}/v1/admin/cache/invalidate", app.base))
+            .header("X-Admin-Key", key)
+            .json(&serde_json::json!({"caches": ["catalog"]}))
+            .send()
+    };
+    assert_eq!(post(powerless).await.expect("sent").status(), 403);
+    assert_eq!(post(operator).await.expect("sent").status(), 204);
+    app.get("/v1/services?limit=1").await;
+    assert_eq!(
+        app.gov.catalog_calls(),
+        before + 1,
+        "one fetch after the invalidation"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_service_is_asked_of_the_platform_once_in_the_negative_time() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let resp = app.get("/v1/services/NO-SUCH-ITEM").await;
+        assert_eq!(resp.status(), 404);
+    }
+    assert_eq!(app.gov.catalog_calls(), 1);
+}
