@@ -27,6 +27,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub identity: IdentityConfig,
     pub limits: LimitsConfig,
+    pub shed: crate::http::shed::ShedConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +153,8 @@ pub struct GovUpstreamConfig {
     pub connect_timeout_ms: u64,
     /// Milliseconds for a whole request, connection included.
     pub timeout_ms: u64,
+    /// Concurrency limit, circuit breaker, total timeout and retries of calls to the platform.
+    pub resilience: crate::upstream::resilience::ResilienceConfig,
 }
 
 impl Default for GovUpstreamConfig {
@@ -162,6 +165,7 @@ impl Default for GovUpstreamConfig {
             app_secret: SecretString::from("dev-secret-change-me"),
             connect_timeout_ms: 1_000,
             timeout_ms: 5_000,
+            resilience: Default::default(),
         }
     }
 }

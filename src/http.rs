@@ -41,6 +41,7 @@ pub fn endpoint(state: AppState) -> poem::endpoint::BoxEndpoint<'static> {
         body_limit: state.config.server.body_limit_bytes,
         sessions: state.sessions.clone(),
         limits: state.limits.clone(),
+        shedder: shed::Shedder::new(&state.config.shed),
     });
     let origins = state.config.server.cors_allowed_origins.clone();
     let mut routes = Route::new();

@@ -16,6 +16,8 @@ problem-upstream-unavailable-title = قىزمەت ۋاقىتشا ىستەمەي 
 problem-upstream-unavailable-detail = ولكەلىك ۇكىمەت ىستەرى قىزمەت الاڭىنا ۋاقىتشا قوسىلۋ مۇمكىن بولمادى، ٴسال كەيىن قايتا كورىڭىز.
 problem-service-not-found-title = بۇل قىزمەت ٴتۇرى تابىلمادى
 problem-service-not-found-detail = ٴنومىرى { $code } بولعان قىزمەت ٴتۇرى جوق.
+problem-overloaded-title = قىزمەت بوس ەمەس
+problem-overloaded-detail = قازىر ٴىس بىتىرۋشىلەر كوپ، ٴسال كەيىن قايتا كورىڭىز.
 problem-bad-request-title = سۇرانىستى وڭدەۋ مۇمكىن بولمادى
 problem-bad-request-detail = سۇرانىس مازمۇنىن تەكسەرىپ، قايتا كورىڭىز.
 

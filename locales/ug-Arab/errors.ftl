@@ -16,6 +16,8 @@ problem-upstream-unavailable-title = مۇلازىمەتنى ۋاقتىنچە ئ�
 problem-upstream-unavailable-detail = ئۆلكىلىك ھۆكۈمەت ئىشلىرى مۇلازىمەت سۇپىسىغا ۋاقتىنچە ئۇلانغىلى بولمىدى، سەل تۇرۇپ قايتا سىناڭ.
 problem-service-not-found-title = بۇ ئىش تۈرى تېپىلمىدى
 problem-service-not-found-detail = نومۇرى { $code } بولغان ئىش بېجىرىش تۈرى يوق.
+problem-overloaded-title = مۇلازىمەت ئالدىراش
+problem-overloaded-detail = ھازىر ئىش بېجىرىدىغانلار كۆپ، سەل تۇرۇپ قايتا سىناڭ.
 problem-bad-request-title = تەلەپنى بىر تەرەپ قىلغىلى بولمىدى
 problem-bad-request-detail = تەلەپ مەزمۇنىنى تەكشۈرۈپ قايتا سىناڭ.
 

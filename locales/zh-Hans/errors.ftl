@@ -16,6 +16,8 @@ problem-upstream-unavailable-title = 服务暂时不可用
 problem-upstream-unavailable-detail = 暂时无法连接省政务服务平台，请稍后再试。
 problem-service-not-found-title = 找不到该事项
 problem-service-not-found-detail = 没有编码为 { $code } 的办事事项。
+problem-overloaded-title = 服务繁忙
+problem-overloaded-detail = 当前办理的人较多，请稍后再试。
 problem-bad-request-title = 请求无法处理
 problem-bad-request-detail = 请检查请求内容后重试。
 

@@ -21,6 +21,7 @@ use super::{
     problem::{ProblemKind, classify},
     rate_limit::{Limits, RetryAfter},
     request_id::{self, RequestId},
+    shed::Shedder,
 };
 use crate::{
     domain::session::Sessions,
@@ -35,6 +36,7 @@ pub struct FrameState {
     pub body_limit: usize,
     pub sessions: Sessions,
     pub limits: Limits,
+    pub shedder: Shedder,
 }
 
 /// Operations endpoints are never rate limited: load balancers and scrapers poll them.
@@ -78,6 +80,12 @@ pub async fn frame<E: Endpoint>(
         l10n: state.l10n.clone(),
     };
     req.extensions_mut().insert(ctx.clone());
+    // Held until the answer is built; shed requests cost no more than this check.
+    let permit = if Shedder::exempts(req.uri().path()) {
+        None
+    } else {
+        Some(state.shedder.try_admit())
+    };
     let limited = limit(&state.limits, &req, authentication.as_ref());
     if let Some(authentication) = authentication {
         req.extensions_mut().insert(Authentication(authentication));
@@ -87,6 +95,9 @@ pub async fn frame<E: Endpoint>(
 
     async move {
         let outcome = AssertUnwindSafe(async {
+            if let Some(None) = permit {
+                return Ok(overloaded(&ctx, state.shedder.retry_after_secs()));
+            }
             if let Err(retry) = limited {
                 return Ok(rate_limited(&ctx, retry));
             }
@@ -146,6 +157,7 @@ pub async fn frame<E: Endpoint>(
             elapsed.as_secs_f64(),
         );
         tracing::info!(status, operation = %operation, lang = %lang, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "answered");
+        drop(permit);
         Ok(resp)
     }
     .instrument(span)
@@ -180,6 +192,14 @@ pub fn rate_limited(ctx: &RequestCtx, retry: RetryAfter) -> Response {
         &Args::new().text("seconds", seconds.to_string()),
         vec![],
     );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    resp
+}
+
+/// The 503 of a shed request, with its `Retry-After`.
+fn overloaded(ctx: &RequestCtx, seconds: u64) -> Response {
+    let mut resp = ProblemKind::Overloaded.response(ctx, &Args::new(), vec![]);
     resp.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     resp

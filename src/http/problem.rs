@@ -109,6 +109,8 @@ pub enum ProblemKind {
     SignatureInvalid,
     WechatUnavailable,
     AlipayUnavailable,
+    /// Tongban itself has too much work in flight (load shedding).
+    Overloaded,
 }
 
 impl ProblemKind {
@@ -121,9 +123,10 @@ impl ProblemKind {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::UpstreamUnavailable | Self::WechatUnavailable | Self::AlipayUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::UpstreamUnavailable
+            | Self::WechatUnavailable
+            | Self::AlipayUnavailable
+            | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized | Self::TokenExpired | Self::RefreshTokenInvalid => {
                 StatusCode::UNAUTHORIZED
             }
@@ -166,6 +169,7 @@ impl ProblemKind {
             Self::RealNameAlreadyBound => "real_name_already_bound",
             Self::PhoneCodeInvalid => "phone_code_invalid",
             Self::SignatureInvalid => "signature_invalid",
+            Self::Overloaded => "overloaded",
         }
     }
 
@@ -274,6 +278,10 @@ impl ProblemKind {
             Self::AlipayUnavailable => (
                 msg!("problem-alipay-unavailable-title"),
                 msg!("problem-alipay-unavailable-detail"),
+            ),
+            Self::Overloaded => (
+                msg!("problem-overloaded-title"),
+                msg!("problem-overloaded-detail"),
             ),
         }
     }

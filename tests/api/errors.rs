@@ -240,6 +240,7 @@ async fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
         body_limit: 1024,
         sessions: tongban::domain::session::Sessions::new(store, &config.auth),
         limits: tongban::http::rate_limit::Limits::new(&config.limits),
+        shedder: tongban::http::shed::Shedder::new(&config.shed),
     });
     let api = OpenApiService::new(FormApi, "t", "1");
     let ep = Route::new()

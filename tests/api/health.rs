@@ -77,3 +77,37 @@ async fn in_flight_requests_finish_during_graceful_shutdown() {
         "no longer accepting"
     );
 }
+
+#[tokio::test]
+async fn beyond_its_in_flight_limit_the_api_sheds_with_503_while_livez_answers() {
+    let app = crate::helpers::spawn_app_with(|c| c.shed.max_in_flight = 1).await;
+    app.gov.set_faults(tongban::sim::gov::Faults {
+        latency: std::time::Duration::from_millis(600),
+        ..Default::default()
+    });
+    let slow = {
+        let client = app.client.clone();
+        let url = format!("{}/v1/services?limit=1", app.base);
+        tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let shed = app.get("/v1/services?limit=1&lang=ug").await;
+    assert_eq!(shed.status(), 503);
+    assert_eq!(crate::helpers::header(&shed, "retry-after"), "1");
+    let problem: serde_json::Value = shed.json().await.expect("json");
+    assert_eq!(problem["code"], "overloaded");
+    assert!(crate::helpers::is_arabic_script(
+        problem["title"].as_str().unwrap_or("")
+    ));
+    assert_eq!(
+        app.get("/livez").await.status(),
+        200,
+        "operations are never shed"
+    );
+    assert_eq!(slow.await.expect("joined").expect("sent"), 200);
+    assert_eq!(
+        app.get("/v1/meta/languages").await.status(),
+        200,
+        "the place is free again"
+    );
+}
