@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod home;
 pub mod hooks;
 pub mod me;
 pub mod meta;
+pub mod records;
 pub mod services;
 
 use std::net::IpAddr;
@@ -70,7 +72,9 @@ pub type Apis = (
     meta::MetaApi,
     services::ServicesApi,
     auth::AuthApi,
+    home::HomeApi,
     me::MeApi,
+    records::RecordsApi,
     hooks::HooksApi,
     admin::AdminApi,
     health::HealthApi,
@@ -82,7 +86,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             meta::MetaApi,
             services::ServicesApi,
             auth::AuthApi,
+            home::HomeApi,
             me::MeApi,
+            records::RecordsApi,
             hooks::HooksApi,
             admin::AdminApi,
             health::HealthApi,

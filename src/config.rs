@@ -28,6 +28,16 @@ pub struct Config {
     pub identity: IdentityConfig,
     pub limits: LimitsConfig,
     pub shed: crate::http::shed::ShedConfig,
+    pub simulators: SimulatorsConfig,
+}
+
+/// The built-in simulators, used when an upstream has no URL configured.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulatorsConfig {
+    /// Milliseconds the built-in gov-platform simulator adds to every answer, to measure
+    /// Tongban against a platform of realistic latency (bench/load.sh). 0: none.
+    pub gov_latency_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +127,10 @@ pub struct CacheConfig {
     pub stale_if_error_secs: u64,
     /// Seconds an upstream "not found" is remembered.
     pub negative_ttl_secs: u64,
+    /// Seconds a person's applications and certificates are served from their own copy.
+    pub personal_ttl_secs: u64,
+    /// Most people whose records are kept at once.
+    pub personal_max_people: u64,
 }
 
 impl Default for CacheConfig {
@@ -127,6 +141,8 @@ impl Default for CacheConfig {
             stale_while_revalidate_secs: 60,
             stale_if_error_secs: 3600,
             negative_ttl_secs: 30,
+            personal_ttl_secs: 30,
+            personal_max_people: 100_000,
         }
     }
 }

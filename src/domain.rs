@@ -9,4 +9,5 @@ pub mod catalog;
 pub mod events;
 pub mod identity;
 pub mod login;
+pub mod records;
 pub mod session;

@@ -129,7 +129,7 @@ fn has_strong_rtl(value: &str) -> bool {
 
 /// The `.ftl` files compiled into the binary, per language. A test checks that this list and
 /// the files under `locales/` are the same.
-pub const RESOURCE_FILES: [&str; 3] = ["errors.ftl", "catalog.ftl", "identity.ftl"];
+pub const RESOURCE_FILES: [&str; 4] = ["errors.ftl", "catalog.ftl", "identity.ftl", "records.ftl"];
 
 macro_rules! embed {
     ($lang:literal) => {
@@ -137,6 +137,7 @@ macro_rules! embed {
             include_str!(concat!("../locales/", $lang, "/errors.ftl")),
             include_str!(concat!("../locales/", $lang, "/catalog.ftl")),
             include_str!(concat!("../locales/", $lang, "/identity.ftl")),
+            include_str!(concat!("../locales/", $lang, "/records.ftl")),
         ]
     };
 }

@@ -25,7 +25,7 @@ use poem::{
 pub use config::Config;
 use domain::{
     account::Accounts, admin::AdminKeys, audit::Audit, catalog::Catalog, events::PlatformEvents,
-    identity::vault::Vault, login::Logins, session::Sessions,
+    identity::vault::Vault, login::Logins, records::Records, session::Sessions,
 };
 use http::{metrics::Metrics, rate_limit::Limits};
 use i18n::L10n;
@@ -46,6 +46,8 @@ pub struct AppState {
     pub store: Store,
     pub gov: GovClient,
     pub catalog: Catalog,
+    /// People's applications and certificates, cached per person.
+    pub records: Records,
     pub metrics: Metrics,
     pub wechat: WechatClient,
     pub alipay: AlipayClient,
@@ -155,7 +157,14 @@ impl App {
             .await
             .context("starting the gov-platform simulator")?;
             let base = sim.base_url();
-            tracing::info!(%base, "gov platform: built-in simulator");
+            let latency = Duration::from_millis(config.simulators.gov_latency_ms);
+            if !latency.is_zero() {
+                sim.set_all_faults(sim::gov::Faults {
+                    latency,
+                    ..Default::default()
+                });
+            }
+            tracing::info!(%base, ?latency, "gov platform: built-in simulator");
             simulators.gov = Some(sim);
             base
         } else {
@@ -174,6 +183,7 @@ impl App {
         let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
         let cache_counters = domain::cache::CacheCounters::default();
         let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
+        let records = Records::new(gov.clone(), &config.cache, cache_counters.clone());
         let metrics = Metrics::new(l10n.fallback_counter(), cache_counters);
         let sessions = Sessions::new(store.clone(), &config.auth);
         let logins = Logins::new(
@@ -195,6 +205,7 @@ impl App {
             store,
             gov,
             catalog,
+            records,
             metrics,
             wechat,
             alipay,

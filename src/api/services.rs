@@ -367,7 +367,7 @@ impl poem_openapi::types::Example for ServiceDetail {
     }
 }
 
-fn example_summary() -> ServiceSummary {
+pub fn example_summary() -> ServiceSummary {
     ServiceSummary {
         code: "11654000MB0000001X3000173001001".into(),
         name: Text::new("居民身份证首次申领", Lang::ZhHans),
@@ -437,7 +437,7 @@ fn time_limit(ctx: &RequestCtx, limit: TimeLimit) -> TimeLimitView {
     }
 }
 
-fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
+pub fn summary(ctx: &RequestCtx, item: &ServiceItem) -> ServiceSummary {
     let (name, name_lang) = item.name.get(ctx.lang);
     let (dept, dept_lang) = item.department.name.get(ctx.lang);
     let max_visits_display = if item.max_visits == 0 {

@@ -18,7 +18,7 @@ use super::session::now;
 use crate::{
     i18n::Lang,
     store::Store,
-    upstream::gov::{GovClient, GovError, IdentityCheck},
+    upstream::gov::{GovClient, GovError, Holder, IdentityCheck},
 };
 
 /// Time zones a person can choose: official Beijing time, or Xinjiang time (UTC+6) that many
@@ -97,6 +97,23 @@ pub struct RealNameView {
     pub id_number_masked: String,
     pub id_kind: String,
     pub verified_at: i64,
+}
+
+/// A person whose real name is bound, as the platform knows them.
+#[derive(Debug, Clone)]
+pub struct VerifiedPerson {
+    pub holder: Holder,
+    pub birth_date: jiff::civil::Date,
+}
+
+impl VerifiedPerson {
+    /// Whole years of age on `today`.
+    pub fn age_on(&self, today: jiff::civil::Date) -> i16 {
+        let years = today.year() - self.birth_date.year();
+        let had_birthday =
+            (today.month(), today.day()) >= (self.birth_date.month(), self.birth_date.day());
+        if had_birthday { years } else { years - 1 }
+    }
 }
 
 /// What `GET /v1/me` shows.
@@ -207,6 +224,27 @@ impl Accounts {
     /// The account's profile, or `None` when it does not exist.
     pub async fn profile(&self, account_id: &str) -> anyhow::Result<Option<Profile>> {
         Ok(self.load(account_id).await?.map(|(profile, _)| profile))
+    }
+
+    /// The account's verified identity as the platform's record holder (持证主体), or `None`
+    /// before real-name binding.
+    pub async fn verified(&self, account_id: &str) -> anyhow::Result<Option<VerifiedPerson>> {
+        let sealed: Option<Option<String>> =
+            sqlx::query_scalar("SELECT id_number_sealed FROM accounts WHERE id = ?")
+                .bind(account_id)
+                .fetch_optional(self.store.pool())
+                .await
+                .context("read account identity")?;
+        let Some(Some(sealed)) = sealed else {
+            return Ok(None);
+        };
+        let id_number = self.vault.open(&sealed, &aad(account_id, "id_number"))?;
+        let id_number = IdNumber::parse(&id_number)
+            .map_err(|err| anyhow::anyhow!("stored ID number does not parse: {err:?}"))?;
+        Ok(Some(VerifiedPerson {
+            holder: Holder::citizen(&id_number),
+            birth_date: id_number.birth_date(),
+        }))
     }
 
     /// Everything held about the account, unmasked.

@@ -6,7 +6,7 @@ pub mod search;
 
 use std::{sync::Arc, time::Duration};
 
-use super::cache::{CacheCounters, SharedCache, Ttl};
+use super::cache::{CacheCounters, Freshness, SharedCache, Ttl};
 use crate::{
     config::CacheConfig,
     i18n::Lang,
@@ -200,6 +200,10 @@ pub struct ServiceItem {
     pub acceptance_conditions: LocalizedText,
     pub materials: Vec<Material>,
     pub life_events: Vec<String>,
+    /// Theme codes (`household`, `elderly`, …).
+    pub themes: Vec<String>,
+    /// Can be applied for in the mini-program.
+    pub online_apply: bool,
     pub version: u32,
     /// Names, department and code in all languages, [`search::fold`]ed, for search.
     pub search_text: String,
@@ -282,6 +286,8 @@ impl From<TaskItem> for ServiceItem {
                 })
                 .collect(),
             life_events: item.life_events,
+            themes: item.themes,
+            online_apply: item.online_apply,
             version: item.version,
             search_text,
             fingerprint,
@@ -375,7 +381,7 @@ impl Catalog {
         }
     }
 
-    async fn snapshot(&self) -> Result<Arc<Snapshot>, CatalogError> {
+    async fn snapshot(&self) -> Result<(Arc<Snapshot>, Freshness), CatalogError> {
         let gov = self.gov.clone();
         let fetched = self
             .all
@@ -386,9 +392,7 @@ impl Catalog {
             .await
             .map_err(CatalogError::Unavailable)?;
         // `fetch_all` never answers "not found".
-        fetched
-            .map(|(snapshot, _)| snapshot)
-            .ok_or_else(|| CatalogError::Unavailable(Arc::new(GovError::NotFound)))
+        fetched.ok_or_else(|| CatalogError::Unavailable(Arc::new(GovError::NotFound)))
     }
 
     /// Items matching `filter`, ordered by department then code, `limit` at a time. Concurrent
@@ -400,7 +404,7 @@ impl Catalog {
         limit: usize,
     ) -> Result<ItemPage, CatalogError> {
         let after = cursor.map(decode_cursor).transpose()?;
-        let all = self.snapshot().await?;
+        let (all, _) = self.snapshot().await?;
         let matching = all.items.iter().filter(|item| filter.admits(item));
         let mut items: Vec<Arc<ServiceItem>> = match &after {
             Some(key) => matching
@@ -443,6 +447,40 @@ impl Catalog {
             .await
             .map_err(CatalogError::Unavailable)?;
         found.map(|(item, _)| item).ok_or(CatalogError::NotFound)
+    }
+
+    /// Services worth showing first to a person of `age` (unknown before real-name binding):
+    /// items they may apply for online, those of the themes of their stage of life first.
+    pub async fn featured(
+        &self,
+        age: Option<i16>,
+        limit: usize,
+    ) -> Result<(Vec<Arc<ServiceItem>>, Freshness), CatalogError> {
+        let themes: &[&str] = match age {
+            Some(age) if age >= 60 => &["elderly", "socialSecurity", "health"],
+            Some(age) if age < 30 => &["employment", "education", "civilAffairs", "household"],
+            Some(_) => &["household", "socialSecurity", "health", "housing"],
+            None => &["household", "socialSecurity"],
+        };
+        let rank = |item: &ServiceItem| {
+            themes
+                .iter()
+                .position(|theme| item.themes.iter().any(|t| t == theme))
+                .unwrap_or(themes.len())
+        };
+        let (all, freshness) = self.snapshot().await?;
+        let mut candidates: Vec<&Arc<ServiceItem>> = all
+            .items
+            .iter()
+            .filter(|item| {
+                item.online_apply && item.service_objects.contains(&ServiceObject::Person)
+            })
+            .collect();
+        candidates.sort_by_key(|item| (rank(item), item.code.clone()));
+        Ok((
+            candidates.into_iter().take(limit).cloned().collect(),
+            freshness,
+        ))
     }
 
     /// Drops every cached item, so the next request fetches fresh data.

@@ -111,6 +111,7 @@ pub enum ProblemKind {
     AlipayUnavailable,
     /// Tongban itself has too much work in flight (load shedding).
     Overloaded,
+    RealNameRequired,
 }
 
 impl ProblemKind {
@@ -130,7 +131,10 @@ impl ProblemKind {
             Self::Unauthorized | Self::TokenExpired | Self::RefreshTokenInvalid => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden | Self::LoginBlocked | Self::SignatureInvalid => StatusCode::FORBIDDEN,
+            Self::Forbidden
+            | Self::LoginBlocked
+            | Self::SignatureInvalid
+            | Self::RealNameRequired => StatusCode::FORBIDDEN,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::LoginCodeInvalid | Self::PhoneCodeInvalid => StatusCode::BAD_REQUEST,
             Self::LoginCodeUsed | Self::RealNameAlreadyBound => StatusCode::CONFLICT,
@@ -170,6 +174,7 @@ impl ProblemKind {
             Self::PhoneCodeInvalid => "phone_code_invalid",
             Self::SignatureInvalid => "signature_invalid",
             Self::Overloaded => "overloaded",
+            Self::RealNameRequired => "real_name_required",
         }
     }
 
@@ -282,6 +287,10 @@ impl ProblemKind {
             Self::Overloaded => (
                 msg!("problem-overloaded-title"),
                 msg!("problem-overloaded-detail"),
+            ),
+            Self::RealNameRequired => (
+                msg!("problem-real-name-required-title"),
+                msg!("problem-real-name-required-detail"),
             ),
         }
     }

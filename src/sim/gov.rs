@@ -1,10 +1,31 @@
 //! The provincial government-service platform, simulated: the implementation list (实施清单) of
-//! the Ili Kazakh Autonomous Prefecture from `gov/seed/catalog.json`, request signatures checked
-//! exactly as `upstream::gov::wire` specifies, and faults (outage, added latency) for tests.
-//! The real-name check answers from a small population register of demo citizens
-//! ([`citizens`]).
+//! the Ili Kazakh Autonomous Prefecture from `gov/seed/catalog.json` with its themes and "one
+//! thing done once" bundles, the prefecture's halls with bookable slots, and demo people's
+//! applications (办件), e-certificates (电子证照), ratings (好差评) and appointments (预约).
+//! Request signatures are checked exactly as `upstream::gov::wire` specifies. Faults (outage,
+//! added latency, a share of random errors) and call counters are kept per [`Resource`], so a
+//! test can take one part of the platform down and see the others keep working.
+//!
+//! Layout: this file holds the server and admission (faults, signature, nonce); `catalog` and
+//! `directory` serve the implementation list, themes, bundles and halls; [`citizens`] and
+//! [`enterprises`] are the demo holders; `records` holds the personal records seeded by
+//! `demo_applications` (with the step texts of `steps`), `certificates` and `appointments`,
+//! which also serve them; `applications` serves 办件 and ratings.
 
+mod applications;
+mod appointments;
+mod catalog;
+mod certificates;
 pub mod citizens;
+mod demo_applications;
+mod directory;
+pub mod enterprises;
+mod records;
+#[cfg(test)]
+mod seed_check;
+mod steps;
+#[cfg(test)]
+mod tests;
 
 use std::{
     collections::HashMap,
@@ -22,24 +43,80 @@ use poem::{
     http::StatusCode,
     listener::{Acceptor, Listener, TcpListener},
     post,
-    web::{Data, Path, Query},
+    web::Data,
 };
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::upstream::gov::wire::{self, Envelope, Page, TaskItem};
+use crate::upstream::gov::wire::{self, Envelope, TaskItem};
 
 pub use citizens::{DemoCitizen, demo_citizens};
+pub use enterprises::{DemoEnterprise, demo_enterprises};
 
 const SEED_CATALOG: &str = include_str!("gov/seed/catalog.json");
 
-/// Faults injected into every answer.
+/// The parts of the platform that fail independently, each with its own faults and counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// Catalog items and themes.
+    Catalog,
+    Bundles,
+    /// Halls and their slots.
+    Halls,
+    /// 办件: queries, submissions, supplements.
+    Applications,
+    Certificates,
+    Ratings,
+    Appointments,
+    /// The real-name check.
+    Identity,
+    Health,
+}
+
+impl Resource {
+    /// Every resource, in a stable order.
+    pub const ALL: [Resource; 9] = [
+        Resource::Catalog,
+        Resource::Bundles,
+        Resource::Halls,
+        Resource::Applications,
+        Resource::Certificates,
+        Resource::Ratings,
+        Resource::Appointments,
+        Resource::Identity,
+        Resource::Health,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Which resource a request path belongs to; unknown paths count as the catalog.
+    fn of_path(path: &str) -> Self {
+        let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
+        match rest.split('/').next().unwrap_or_default() {
+            "bundles" => Self::Bundles,
+            "halls" => Self::Halls,
+            "applications" => Self::Applications,
+            "certificates" => Self::Certificates,
+            "ratings" => Self::Ratings,
+            "appointments" => Self::Appointments,
+            "identity" => Self::Identity,
+            "health" => Self::Health,
+            _ => Self::Catalog,
+        }
+    }
+}
+
+/// Faults injected into the answers of one resource.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Answer every request with HTTP 503.
     pub outage: bool,
     /// Added before every answer.
     pub latency: Duration,
+    /// The share of requests (0.0–1.0) answered with HTTP 500 at random.
+    pub error_rate: f64,
 }
 
 #[derive(Debug)]
@@ -47,10 +124,16 @@ struct SimState {
     app_key: String,
     secret: Vec<u8>,
     items: Vec<TaskItem>,
-    faults: Mutex<Faults>,
-    catalog_calls: AtomicU64,
+    directory: directory::Directory,
+    faults: Mutex<[Faults; Resource::ALL.len()]>,
+    /// Admitted requests per resource, except the real-name check, which `citizens::verify`
+    /// counts itself in `identity_calls`.
+    calls: [AtomicU64; Resource::ALL.len()],
     identity_calls: AtomicU64,
     nonces: Mutex<HashMap<String, i64>>,
+    /// Every personal record behind one lock, so that a booking's capacity check and its
+    /// insertion, or an idempotency check and its answer, are one atomic step.
+    records: Mutex<records::Records>,
 }
 
 /// A running simulator; clones share it.
@@ -70,16 +153,21 @@ pub fn seed_catalog() -> anyhow::Result<Vec<TaskItem>> {
 
 impl GovSim {
     /// Starts the simulator on a free loopback port, accepting requests signed with
-    /// `app_key`/`secret`.
+    /// `app_key`/`secret`. Personal records are seeded relative to today.
     pub async fn start(app_key: &str, secret: &SecretString) -> anyhow::Result<Self> {
+        let items = seed_catalog()?;
+        let directory = directory::Directory::load()?;
+        let records = records::Records::seeded(&items, &directory, &records::now());
         let state = Arc::new(SimState {
             app_key: app_key.to_string(),
             secret: secret.expose_secret().as_bytes().to_vec(),
-            items: seed_catalog()?,
-            faults: Mutex::new(Faults::default()),
-            catalog_calls: AtomicU64::new(0),
+            items,
+            directory,
+            faults: Mutex::new(Default::default()),
+            calls: Default::default(),
             identity_calls: AtomicU64::new(0),
             nonces: Mutex::new(HashMap::new()),
+            records: Mutex::new(records),
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
         let addr = acceptor
@@ -89,9 +177,27 @@ impl GovSim {
             .context("simulator has no address")?;
         let routes = Route::new()
             .at("/api/v1/health", get(health))
-            .at("/api/v1/catalog/items", get(list_items))
-            .at("/api/v1/catalog/items/:code", get(get_item))
+            .at("/api/v1/catalog/items", get(catalog::list_items))
+            .at("/api/v1/catalog/items/:code", get(catalog::get_item))
             .at("/api/v1/identity/verify", post(citizens::verify))
+            .at("/api/v1/themes", get(directory::themes))
+            .at("/api/v1/bundles", get(directory::bundles))
+            .at("/api/v1/bundles/:code", get(directory::bundle))
+            .at("/api/v1/halls", get(directory::halls))
+            .at("/api/v1/halls/:hall_id/slots", get(appointments::slots))
+            .at("/api/v1/appointments", post(appointments::book))
+            .at("/api/v1/appointments/query", post(appointments::query))
+            .at("/api/v1/appointments/cancel", post(appointments::cancel))
+            .at("/api/v1/applications", post(applications::submit))
+            .at("/api/v1/applications/query", post(applications::query))
+            .at("/api/v1/applications/detail", post(applications::detail))
+            .at(
+                "/api/v1/applications/supplement",
+                post(applications::supplement),
+            )
+            .at("/api/v1/ratings", post(applications::rate))
+            .at("/api/v1/certificates/query", post(certificates::query))
+            .at("/api/v1/certificates/detail", post(certificates::detail))
             .data(state.clone());
         tokio::spawn(async move {
             if let Err(err) = Server::new_with_acceptor(acceptor).run(routes).await {
@@ -105,18 +211,32 @@ impl GovSim {
         format!("http://{}", self.addr)
     }
 
-    pub fn set_faults(&self, faults: Faults) {
-        *lock(&self.state.faults) = faults;
+    /// Sets the faults of one resource; the others keep theirs.
+    pub fn set_faults(&self, resource: Resource, faults: Faults) {
+        lock(&self.state.faults)[resource.index()] = faults;
     }
 
-    /// Catalog requests answered so far (list pages and single items).
+    /// Sets the same faults on every resource: the whole platform degrades at once.
+    pub fn set_all_faults(&self, faults: Faults) {
+        *lock(&self.state.faults) = std::array::from_fn(|_| faults.clone());
+    }
+
+    /// Requests of one resource admitted so far (faulted and refused ones are not counted).
+    pub fn calls(&self, resource: Resource) -> u64 {
+        match resource {
+            Resource::Identity => self.state.identity_calls.load(Ordering::SeqCst),
+            other => self.state.calls[other.index()].load(Ordering::SeqCst),
+        }
+    }
+
+    /// Catalog requests answered so far (list pages, single items and themes).
     pub fn catalog_calls(&self) -> u64 {
-        self.state.catalog_calls.load(Ordering::SeqCst)
+        self.calls(Resource::Catalog)
     }
 
     /// Real-name checks admitted so far (refused signatures are not counted).
     pub fn identity_calls(&self) -> u64 {
-        self.state.identity_calls.load(Ordering::SeqCst)
+        self.calls(Resource::Identity)
     }
 }
 
@@ -143,41 +263,118 @@ fn answer<T: Serialize>(
         .body(serde_json::to_string(&body).unwrap_or_default())
 }
 
-/// Applies faults, then checks the signature (over `body` too when there is one), timestamp
-/// and nonce.
+/// A success envelope around `data`.
+fn ok<T: Serialize>(data: T) -> Response {
+    answer(StatusCode::OK, wire::CODE_OK, "成功", Some(data))
+}
+
+/// A refusal with the platform's code; messages never carry personal data.
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    answer::<()>(status, code, message, None)
+}
+
+fn not_found(message: &str) -> Response {
+    refuse(StatusCode::NOT_FOUND, wire::CODE_NOT_FOUND, message)
+}
+
+fn invalid(message: &str) -> Response {
+    refuse(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        wire::CODE_VALIDATION,
+        message,
+    )
+}
+
+fn conflict(message: &str) -> Response {
+    refuse(StatusCode::CONFLICT, wire::CODE_CONFLICT, message)
+}
+
+/// A refusal decided by a check before any response is built (a `Response` is too large to
+/// pass around in `Result`s).
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: &'static str,
+}
+
+impl Refusal {
+    fn invalid(message: &'static str) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: wire::CODE_VALIDATION,
+            message,
+        }
+    }
+
+    fn not_found(message: &'static str) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: wire::CODE_NOT_FOUND,
+            message,
+        }
+    }
+}
+
+impl From<Refusal> for Response {
+    fn from(refusal: Refusal) -> Self {
+        refuse(refusal.status, refusal.code, refusal.message)
+    }
+}
+
+/// A uniformly random number in [0, 1), from 53 random bits so that 1.0 is never drawn.
+fn random_unit() -> f64 {
+    let mut bytes = [0u8; 8];
+    if openssl::rand::rand_bytes(&mut bytes).is_err() {
+        return 0.0;
+    }
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Applies the faults of the request's resource, then checks the signature (over `body` too
+/// when there is one), timestamp and nonce, and counts the admitted request.
 async fn admit(state: &SimState, req: &Request, body: &[u8]) -> Result<(), Response> {
-    let faults = lock(&state.faults).clone();
+    let resource = Resource::of_path(req.uri().path());
+    let faults = lock(&state.faults)[resource.index()].clone();
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
     if faults.outage {
-        return Err(answer::<()>(
+        return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             wire::CODE_INTERNAL,
             "系统维护中",
-            None,
         ));
     }
+    if faults.error_rate > 0.0 && random_unit() < faults.error_rate {
+        return Err(refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            wire::CODE_INTERNAL,
+            "系统繁忙",
+        ));
+    }
+    check_signature(state, req, body)
+        .map_err(|why| refuse(StatusCode::UNAUTHORIZED, wire::CODE_BAD_SIGNATURE, why))?;
+    if resource != Resource::Identity {
+        state.calls[resource.index()].fetch_add(1, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Why a request's signature, timestamp or nonce is refused.
+fn check_signature(state: &SimState, req: &Request, body: &[u8]) -> Result<(), &'static str> {
     let header = |name: &str| {
         req.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     };
-    let refuse = |why: &str| {
-        answer::<()>(
-            StatusCode::UNAUTHORIZED,
-            wire::CODE_BAD_SIGNATURE,
-            why,
-            None,
-        )
-    };
     let timestamp: i64 = header(wire::HEADER_TIMESTAMP)
         .parse()
-        .map_err(|_| refuse("时间戳无效"))?;
+        .map_err(|_| "时间戳无效")?;
     let now = jiff::Timestamp::now().as_second();
     if (now - timestamp).abs() > wire::MAX_CLOCK_SKEW_SECS {
-        return Err(refuse("时间戳超出允许范围"));
+        return Err("时间戳超出允许范围");
     }
     let path_and_query = req
         .uri()
@@ -197,14 +394,30 @@ async fn admit(state: &SimState, req: &Request, body: &[u8]) -> Result<(), Respo
         || nonce.is_empty()
         || !signed.verify(&state.secret, header(wire::HEADER_SIGNATURE))
     {
-        return Err(refuse("签名验证失败"));
+        return Err("签名验证失败");
     }
     let mut nonces = lock(&state.nonces);
     nonces.retain(|_, seen| now - *seen <= wire::MAX_CLOCK_SKEW_SECS);
     if nonces.insert(nonce.to_string(), now).is_some() {
-        return Err(refuse("请求重复"));
+        return Err("请求重复");
     }
     Ok(())
+}
+
+/// Admits a signed JSON POST and parses its body.
+async fn admit_json<B: DeserializeOwned>(
+    state: &SimState,
+    req: &Request,
+    body: &[u8],
+) -> Result<B, Response> {
+    admit(state, req, body).await?;
+    serde_json::from_slice(body).map_err(|_| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            wire::CODE_BAD_REQUEST,
+            "请求参数错误",
+        )
+    })
 }
 
 #[handler]
@@ -212,66 +425,5 @@ async fn health(req: &Request, Data(state): Data<&Arc<SimState>>) -> Response {
     if let Err(refused) = admit(state, req, &[]).await {
         return refused;
     }
-    answer(
-        StatusCode::OK,
-        wire::CODE_OK,
-        "成功",
-        Some(serde_json::json!({"status": "up"})),
-    )
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageQuery {
-    page_no: Option<u32>,
-    page_size: Option<u32>,
-}
-
-#[handler]
-async fn list_items(
-    req: &Request,
-    Query(query): Query<PageQuery>,
-    Data(state): Data<&Arc<SimState>>,
-) -> Response {
-    if let Err(refused) = admit(state, req, &[]).await {
-        return refused;
-    }
-    state.catalog_calls.fetch_add(1, Ordering::SeqCst);
-    let page_no = query.page_no.unwrap_or(1).max(1);
-    let page_size = query.page_size.unwrap_or(20).clamp(1, 100);
-    let list = state
-        .items
-        .iter()
-        .skip(((page_no - 1) * page_size) as usize)
-        .take(page_size as usize)
-        .cloned()
-        .collect();
-    let page = Page {
-        total: state.items.len() as u64,
-        page_no,
-        page_size,
-        list,
-    };
-    answer(StatusCode::OK, wire::CODE_OK, "成功", Some(page))
-}
-
-#[handler]
-async fn get_item(
-    req: &Request,
-    Path(code): Path<String>,
-    Data(state): Data<&Arc<SimState>>,
-) -> Response {
-    if let Err(refused) = admit(state, req, &[]).await {
-        return refused;
-    }
-    state.catalog_calls.fetch_add(1, Ordering::SeqCst);
-    match state.items.iter().find(|item| item.task_code == code) {
-        Some(item) => answer(StatusCode::OK, wire::CODE_OK, "成功", Some(item.clone())),
-        None => answer::<()>(
-            StatusCode::NOT_FOUND,
-            wire::CODE_NOT_FOUND,
-            "事项不存在",
-            None,
-        ),
-    }
+    ok(serde_json::json!({"status": "up"}))
 }

@@ -10,9 +10,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::{config::GovUpstreamConfig, domain::identity::id_number::IdNumber};
+pub use wire::HolderType;
 use wire::{
-    Envelope, IdentityVerifyData, IdentityVerifyRequest, IdentityVerifyResult, Page, SignedRequest,
-    TaskItem,
+    Application, ApplicationRef, ApplicationSummary, ApplicationsQuery, Appointment,
+    AppointmentCancel, AppointmentsQuery, BookAppointment, Booking, Bundle, Certificate,
+    CertificateRef, CertificatesQuery, Envelope, Hall, IdentityVerifyData, IdentityVerifyRequest,
+    IdentityVerifyResult, Page, RatingReceipt, RatingRequest, SignedRequest, Slot,
+    SubmitApplication, SubmitResult, SubmittedMaterial, SupplementRequest, TaskItem, Theme,
 };
 
 /// What can go wrong when calling the platform, as callers need to tell it apart.
@@ -28,6 +32,52 @@ pub enum GovError {
     Unavailable(String),
     #[error("unexpected answer from the platform: {0}")]
     Protocol(String),
+    /// The platform already holds something that contradicts the request (an idempotency key
+    /// reused with another body, a second rating, a cancelled appointment cancelled again).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The platform refused the request's content or the application's state does not allow
+    /// it; the text is the platform's (no personal data) with its code.
+    #[error("refused by the platform: {0}")]
+    Rejected(String),
+    /// The appointment slot has no place left.
+    #[error("the appointment slot is full")]
+    SlotFull,
+}
+
+/// Whose personal records a call is about (持证主体): the platform answers only that holder's
+/// applications, certificates and appointments. Its Debug hides the code.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The ID number (type 111) or unified social credit code (type 001).
+    pub code: String,
+    pub code_type: HolderType,
+}
+
+impl Holder {
+    /// A citizen, by the ID number that is their holder code.
+    pub fn citizen(id_number: &IdNumber) -> Self {
+        Self {
+            code: id_number.as_str().to_string(),
+            code_type: HolderType::Citizen,
+        }
+    }
+
+    /// An enterprise, by its 18-character unified social credit code.
+    pub fn enterprise(uscc: &str) -> Self {
+        Self {
+            code: uscc.to_string(),
+            code_type: HolderType::Enterprise,
+        }
+    }
+}
+
+impl std::fmt::Debug for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Holder")
+            .field("code_type", &self.code_type)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The outcome of a real-name check (统一身份认证): each one tells the person something
@@ -44,6 +94,8 @@ pub enum IdentityCheck {
     FaceFailed,
 }
 
+/// The platform's client: one shared connection pool, the base URL and the app credentials
+/// every request is signed with.
 #[derive(Clone)]
 pub struct GovClient {
     http: reqwest::Client,
@@ -134,6 +186,179 @@ impl GovClient {
         })
     }
 
+    /// The themes (主题) catalog items are grouped under.
+    pub async fn themes(&self) -> Result<Vec<Theme>, GovError> {
+        self.request(Method::GET, "/api/v1/themes", None).await
+    }
+
+    /// All "one thing done once" bundles (一件事一次办).
+    pub async fn bundles(&self) -> Result<Vec<Bundle>, GovError> {
+        self.request(Method::GET, "/api/v1/bundles", None).await
+    }
+
+    /// One bundle by its life-event code.
+    pub async fn bundle(&self, code: &str) -> Result<Bundle, GovError> {
+        let path = format!("/api/v1/bundles/{}", encode(code));
+        self.request(Method::GET, &path, None).await
+    }
+
+    /// The government-service halls with their hours and windows.
+    pub async fn halls(&self) -> Result<Vec<Hall>, GovError> {
+        self.request(Method::GET, "/api/v1/halls", None).await
+    }
+
+    /// One page of a holder's applications (办件), newest first.
+    pub async fn applications(
+        &self,
+        holder: &Holder,
+        page_no: u32,
+        page_size: u32,
+    ) -> Result<Page<ApplicationSummary>, GovError> {
+        let query = ApplicationsQuery {
+            holder_code: holder.code.clone(),
+            holder_code_type: holder.code_type,
+            page_no,
+            page_size,
+        };
+        self.post("/api/v1/applications/query", &query).await
+    }
+
+    /// One application with its history; [`GovError::NotFound`] also when it is another
+    /// holder's.
+    pub async fn application(
+        &self,
+        project_no: &str,
+        holder: &Holder,
+    ) -> Result<Application, GovError> {
+        let body = ApplicationRef {
+            project_no: project_no.to_string(),
+            holder_code: holder.code.clone(),
+        };
+        self.post("/api/v1/applications/detail", &body).await
+    }
+
+    /// Submits an application. Safe to retry with the same `client_request_id`: the platform
+    /// answers the first result again.
+    pub async fn submit_application(
+        &self,
+        submission: &SubmitApplication,
+    ) -> Result<SubmitResult, GovError> {
+        self.post("/api/v1/applications", submission).await
+    }
+
+    /// Hands in the material a 补正 notice asked for; only while the status is "6".
+    pub async fn supplement(
+        &self,
+        project_no: &str,
+        holder: &Holder,
+        client_request_id: &str,
+        materials: &[SubmittedMaterial],
+    ) -> Result<SubmitResult, GovError> {
+        let body = SupplementRequest {
+            project_no: project_no.to_string(),
+            holder_code: holder.code.clone(),
+            client_request_id: client_request_id.to_string(),
+            materials: materials.to_vec(),
+        };
+        self.post("/api/v1/applications/supplement", &body).await
+    }
+
+    /// The holder's e-certificates (电子证照).
+    pub async fn certificates(&self, holder: &Holder) -> Result<Vec<Certificate>, GovError> {
+        let body = CertificatesQuery {
+            holder_code: holder.code.clone(),
+            holder_code_type: holder.code_type,
+        };
+        self.post("/api/v1/certificates/query", &body).await
+    }
+
+    /// One e-certificate; [`GovError::NotFound`] also when it is another holder's.
+    pub async fn certificate(
+        &self,
+        certificate_id: &str,
+        holder: &Holder,
+    ) -> Result<Certificate, GovError> {
+        let body = CertificateRef {
+            certificate_id: certificate_id.to_string(),
+            holder_code: holder.code.clone(),
+        };
+        self.post("/api/v1/certificates/detail", &body).await
+    }
+
+    /// Rates a finished application (好差评) from the mini-program, once.
+    pub async fn rate(
+        &self,
+        project_no: &str,
+        holder: &Holder,
+        level: u8,
+        tags: &[String],
+        comment: Option<&str>,
+    ) -> Result<RatingReceipt, GovError> {
+        let body = RatingRequest {
+            project_no: project_no.to_string(),
+            holder_code: holder.code.clone(),
+            level,
+            tags: tags.to_vec(),
+            comment: comment.map(str::to_string),
+            channel: "miniProgram".to_string(),
+        };
+        self.post("/api/v1/ratings", &body).await
+    }
+
+    /// The half-hour slots of one hall on one day for one item, with their free places.
+    pub async fn slots(
+        &self,
+        hall_id: &str,
+        date: jiff::civil::Date,
+        task_code: &str,
+    ) -> Result<Vec<Slot>, GovError> {
+        let path = format!(
+            "/api/v1/halls/{}/slots?date={date}&taskCode={}",
+            encode(hall_id),
+            encode(task_code)
+        );
+        self.request(Method::GET, &path, None).await
+    }
+
+    /// Books a place in a slot (预约); [`GovError::SlotFull`] when none is left. Safe to retry
+    /// with the same `client_request_id`.
+    pub async fn book(&self, booking: &BookAppointment) -> Result<Booking, GovError> {
+        self.post("/api/v1/appointments", booking).await
+    }
+
+    /// The holder's appointments, cancelled ones included.
+    pub async fn appointments(&self, holder: &Holder) -> Result<Vec<Appointment>, GovError> {
+        let body = AppointmentsQuery {
+            holder_code: holder.code.clone(),
+        };
+        self.post("/api/v1/appointments/query", &body).await
+    }
+
+    /// Cancels an appointment, which frees its place; [`GovError::Conflict`] when it was
+    /// already cancelled.
+    pub async fn cancel_appointment(
+        &self,
+        appointment_id: &str,
+        holder: &Holder,
+    ) -> Result<Appointment, GovError> {
+        let body = AppointmentCancel {
+            appointment_id: appointment_id.to_string(),
+            holder_code: holder.code.clone(),
+        };
+        self.post("/api/v1/appointments/cancel", &body).await
+    }
+
+    /// A signed JSON POST.
+    async fn post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, GovError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|err| GovError::Protocol(format!("encoding the request: {err}")))?;
+        self.request(Method::POST, path, Some(bytes)).await
+    }
+
     /// Signs and sends one request (a JSON `body` is signed too, see [`wire`]) and unwraps the
     /// envelope. Bodies may hold personal data, so neither they nor the answer are logged.
     async fn request<T: DeserializeOwned>(
@@ -177,6 +402,8 @@ impl GovClient {
             .bytes()
             .await
             .map_err(|err| GovError::Unavailable(err.to_string()))?;
+        // Paths carry only item, hall and bundle codes; personal data travels in bodies.
+        tracing::debug!(path = path_and_query, %status, "gov platform answered");
         let envelope: Envelope<T> = serde_json::from_slice(&body).map_err(|err| {
             if status.is_server_error() {
                 GovError::Unavailable(format!("HTTP {status}"))
@@ -191,6 +418,11 @@ impl GovClient {
             wire::CODE_NOT_FOUND => Err(GovError::NotFound),
             wire::CODE_BAD_SIGNATURE => Err(GovError::Unauthorized(envelope.message)),
             wire::CODE_RATE_LIMITED => Err(GovError::RateLimited),
+            wire::CODE_CONFLICT => Err(GovError::Conflict(envelope.message)),
+            wire::CODE_SLOT_FULL => Err(GovError::SlotFull),
+            code @ (wire::CODE_VALIDATION | wire::CODE_WRONG_STATE) => Err(GovError::Rejected(
+                format!("code {code}: {}", envelope.message),
+            )),
             code if status.is_server_error() || code == wire::CODE_INTERNAL => Err(
                 GovError::Unavailable(format!("code {code}: {}", envelope.message)),
             ),
@@ -202,10 +434,24 @@ impl GovClient {
     }
 }
 
+/// Percent-encodes one path segment or query value (everything but RFC 3986 unreserved
+/// characters), so codes from callers cannot change the request's shape.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::gov::{Faults, GovSim, demo_citizens};
+    use crate::sim::gov::{Faults, GovSim, Resource, demo_citizens};
 
     async fn client_and_sim() -> (GovClient, GovSim) {
         let config = GovUpstreamConfig::default();
@@ -274,10 +520,13 @@ mod tests {
     #[tokio::test]
     async fn an_outage_makes_identity_verification_unavailable() {
         let (client, sim) = client_and_sim().await;
-        sim.set_faults(Faults {
-            outage: true,
-            ..Faults::default()
-        });
+        sim.set_faults(
+            Resource::Identity,
+            Faults {
+                outage: true,
+                ..Faults::default()
+            },
+        );
         let citizen = demo_citizens()[2];
         let result = client
             .verify_identity(citizen.name, &id(citizen.id_number), None)

@@ -12,7 +12,11 @@ use tongban::sim::gov::citizens::demo_citizens;
 use crate::helpers::{TestApp, access, spawn_app};
 
 /// Operations covered below, as `METHOD path` from the spec.
-const COVERED: [&str; 9] = [
+const COVERED: [&str; 13] = [
+    "GET /v1/home",
+    "GET /v1/me/applications",
+    "GET /v1/me/applications/{projectNo}",
+    "GET /v1/me/certificates",
     "GET /v1/me",
     "DELETE /v1/me",
     "PATCH /v1/me/preferences",
@@ -96,6 +100,28 @@ fn assert_nothing_of(victim: &Person, body: &Value) {
     ] {
         assert!(!text.contains(secret), "leaked {secret} in {text}");
     }
+}
+
+/// The victim's project numbers and certificate ids.
+async fn victim_records(app: &TestApp, victim: &Person) -> Vec<String> {
+    let mut records = Vec::new();
+    for (path, key) in [
+        ("/v1/me/applications", "projectNo"),
+        ("/v1/me/certificates", "certificateId"),
+    ] {
+        let (status, body) = app
+            .call_json(Method::GET, path, Some(&victim.token), None)
+            .await;
+        assert_eq!(status, 200);
+        records.extend(
+            body["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item[key].as_str().map(str::to_string)),
+        );
+    }
+    records
 }
 
 async fn still_whole(app: &TestApp, victim: &Person) {
@@ -185,6 +211,28 @@ async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
     let (status, body) = as_intruder(Method::GET, "/v1/me/export".into(), None).await;
     assert_eq!(status, 200);
     assert_nothing_of(&victim, &body);
+
+    let records = victim_records(&app, &victim).await;
+    assert!(
+        !records.is_empty(),
+        "the victim has applications and certificates"
+    );
+    for path in ["/v1/home", "/v1/me/applications", "/v1/me/certificates"] {
+        let (status, body) = as_intruder(Method::GET, path.into(), None).await;
+        assert_eq!(status, 200, "{path}");
+        assert_nothing_of(&victim, &body);
+        let text = body.to_string();
+        assert!(
+            records.iter().all(|r| !text.contains(r.as_str())),
+            "{path} leaked a record"
+        );
+    }
+    for record in records.iter().filter(|r| !r.contains('.')) {
+        let (status, body) =
+            as_intruder(Method::GET, format!("/v1/me/applications/{record}"), None).await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(body["code"], "not_found");
+    }
 
     still_whole(&app, &victim).await;
 

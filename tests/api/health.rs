@@ -22,9 +22,10 @@ async fn livez_answers_and_readyz_reports_each_dependency() {
 #[tokio::test]
 async fn readyz_is_503_and_names_the_upstream_that_is_down() {
     let app = spawn_app().await;
-    app.gov.set_faults(Faults {
+    app.gov.set_all_faults(Faults {
         outage: true,
         latency: Duration::ZERO,
+        ..Faults::default()
     });
     let (status, body) = app.json("/readyz").await;
     assert_eq!(status, 503);
@@ -52,9 +53,10 @@ async fn the_embedded_store_is_sqlite_in_wal_mode() {
 #[tokio::test]
 async fn in_flight_requests_finish_during_graceful_shutdown() {
     let mut app = spawn_app().await;
-    app.gov.set_faults(Faults {
+    app.gov.set_all_faults(Faults {
         outage: false,
         latency: Duration::from_millis(600),
+        ..Faults::default()
     });
     let client = app.client.clone();
     let url = format!("{}/v1/services", app.base);
@@ -81,7 +83,7 @@ async fn in_flight_requests_finish_during_graceful_shutdown() {
 #[tokio::test]
 async fn beyond_its_in_flight_limit_the_api_sheds_with_503_while_livez_answers() {
     let app = crate::helpers::spawn_app_with(|c| c.shed.max_in_flight = 1).await;
-    app.gov.set_faults(tongban::sim::gov::Faults {
+    app.gov.set_all_faults(tongban::sim::gov::Faults {
         latency: std::time::Duration::from_millis(600),
         ..Default::default()
     });

@@ -6,6 +6,7 @@ mod config;
 mod errors;
 mod health;
 mod helpers;
+mod home;
 mod hooks;
 mod locales;
 mod me;

@@ -23,6 +23,17 @@ pub const CODE_OK: &str = "200";
 pub const CODE_BAD_REQUEST: &str = "400";
 pub const CODE_BAD_SIGNATURE: &str = "401";
 pub const CODE_NOT_FOUND: &str = "404";
+/// The request conflicts with what the platform already holds: an idempotency key reused with
+/// another body, a second rating of one application, cancelling a cancelled appointment.
+pub const CODE_CONFLICT: &str = "409";
+/// The appointment slot has no place left.
+pub const CODE_SLOT_FULL: &str = "40901";
+/// A field of the body is invalid (level out of range, a bad rating without a comment, a date
+/// outside the booking window, an item that cannot be applied for online …).
+pub const CODE_VALIDATION: &str = "422";
+/// The application is not in a state that allows this (supplementing outside 补正, rating an
+/// unfinished application).
+pub const CODE_WRONG_STATE: &str = "42201";
 pub const CODE_RATE_LIMITED: &str = "429";
 pub const CODE_INTERNAL: &str = "500";
 
@@ -180,6 +191,21 @@ pub struct TaskItem {
     pub materials: Vec<MaterialItem>,
     #[serde(default)]
     pub life_events: Vec<String>,
+    /// Theme codes (`themes.json`) the item is listed under.
+    #[serde(default)]
+    pub themes: Vec<String>,
+    /// Ids of the halls where the item is handled in person.
+    #[serde(default)]
+    pub halls: Vec<String>,
+    /// 办理形式: any of `online`, `window`, `express`, `selfService`.
+    #[serde(default)]
+    pub handle_forms: Vec<String>,
+    /// The item can be applied for through the mini-program.
+    #[serde(default)]
+    pub online_apply: bool,
+    /// 特别程序 whose time does not count in the time limit.
+    #[serde(default)]
+    pub special_procedures: Vec<SpecialProcedureRule>,
     pub version: u32,
     pub update_time: String,
 }
@@ -192,6 +218,18 @@ pub struct MaterialItem {
     pub material_form: String,
     pub page_num: u32,
     pub is_need: bool,
+    /// E-certificate type codes that substitute for the material (免提交).
+    #[serde(default)]
+    pub cert_types: Vec<String>,
+}
+
+/// A special procedure (特别程序: 听证, 检验检测, 专家评审, 公示 …) an item may go through.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecialProcedureRule {
+    pub name: I18nText,
+    /// Its own limit; these days do not count in the item's time limit.
+    pub limit_days: u32,
 }
 
 /// Body of `POST /api/v1/identity/verify` (统一身份认证 real-name check).
@@ -225,6 +263,425 @@ pub enum IdentityVerifyResult {
     NotFound,
     /// The face token did not pass.
     FaceFailed,
+}
+
+/// A theme (主题) that groups catalog items for browsing, from `GET /api/v1/themes`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Theme {
+    pub code: String,
+    pub name: I18nText,
+}
+
+/// A "one thing done once" bundle (一件事一次办) of items applied for together, named by its
+/// life-event code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    pub code: String,
+    pub name: I18nText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<I18nText>,
+    /// `person` or `enterprise`: whose life cycle the event belongs to.
+    pub lifecycle: String,
+    /// The lead department (牵头部门), as its unified social credit code.
+    #[serde(default)]
+    pub lead_dept_code: String,
+    /// 承诺办结时限 of the whole bundle, in working days.
+    #[serde(default)]
+    pub promise_day: u32,
+    pub items: Vec<BundleItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleItem {
+    pub task_code: String,
+    /// Applied for only when the applicant's situation calls for it.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+/// A government-service hall (政务服务大厅) where items are handled in person and appointments
+/// are taken.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hall {
+    pub hall_id: String,
+    pub name: I18nText,
+    pub address: I18nText,
+    /// Opening hours as people read them; halls in Xinjiang keep local office hours.
+    pub hours: I18nText,
+    /// 12-digit administrative division code (行政区划代码).
+    pub area_code: String,
+    pub windows: Vec<HallWindow>,
+}
+
+/// One service window (窗口) of a hall.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HallWindow {
+    pub no: String,
+    pub name: I18nText,
+}
+
+/// 持证主体代码类型 (GB/T 36903): what kind of code identifies the holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HolderType {
+    /// 111: 公民身份号码, a citizen's ID number.
+    #[serde(rename = "111")]
+    Citizen,
+    /// 001: 统一社会信用代码, an enterprise's unified social credit code.
+    #[serde(rename = "001")]
+    Enterprise,
+}
+
+impl HolderType {
+    /// The code as sent on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Citizen => "111",
+            Self::Enterprise => "001",
+        }
+    }
+}
+
+/// Writes a Debug that names the type and the listed fields only, so that bodies carrying
+/// holder codes, names or phone numbers can never leak them into a log line.
+macro_rules! redacted_debug {
+    ($type:ident $(, $field:ident)*) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// Body of `POST /api/v1/applications/query`: one holder's applications, newest first.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationsQuery {
+    pub holder_code: String,
+    pub holder_code_type: HolderType,
+    pub page_no: u32,
+    pub page_size: u32,
+}
+redacted_debug!(ApplicationsQuery, holder_code_type, page_no, page_size);
+
+/// Body of `POST /api/v1/applications/detail`: the platform checks that the project is the
+/// holder's.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationRef {
+    pub project_no: String,
+    pub holder_code: String,
+}
+redacted_debug!(ApplicationRef, project_no);
+
+/// One line of a holder's application list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSummary {
+    /// 办件编号
+    pub project_no: String,
+    pub task_code: String,
+    pub task_name: I18nText,
+    /// 办理状态 code "1"…"15" (see `docs/upstream-gov.md`).
+    pub status: String,
+    pub apply_time: String,
+    /// When the status last changed.
+    pub update_time: String,
+}
+
+/// 办理状态 codes after which an application is finished and can be rated (好差评).
+pub const FINISHED_STATUSES: [&str; 4] = ["11", "12", "13", "15"];
+/// 补正(开始): the applicant is asked for more material.
+pub const STATUS_SUPPLEMENT_REQUESTED: &str = "6";
+/// 补正(结束): the material asked for has been handed in.
+pub const STATUS_SUPPLEMENT_SUBMITTED: &str = "7";
+/// 已接件: received, not yet accepted.
+pub const STATUS_RECEIVED: &str = "1";
+
+/// 办件: one application by one holder for one item, with its history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub project_no: String,
+    pub task_code: String,
+    pub task_name: I18nText,
+    /// 办理状态 code "1"…"15".
+    pub status: String,
+    pub apply_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_time: Option<String>,
+    /// 承诺办结时间: acceptance plus the promised limit, extended by paused days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promise_due_time: Option<String>,
+    /// 法定办结时间
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statutory_due_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_time: Option<String>,
+    /// Every step so far, oldest first.
+    pub history: Vec<ApplicationEvent>,
+    /// 特别程序 started on this application; the clock is paused while one is open.
+    #[serde(default)]
+    pub special_procedures: Vec<SpecialProcedureRun>,
+    /// The open 一次性补正告知, while the status is "6".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<SupplementNotice>,
+    /// The holder's 好差评 level, once rated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_level: Option<u8>,
+}
+
+/// One step of an application (业务动作 in 办理环节).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationEvent {
+    pub seq: u32,
+    /// The 办理状态 code this step led to.
+    pub status_code: String,
+    pub action: I18nText,
+    pub step_name: I18nText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opinion: Option<I18nText>,
+    pub start_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+}
+
+/// A special procedure as it ran on one application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecialProcedureRun {
+    pub name: I18nText,
+    pub start_time: String,
+    /// Absent while the procedure is still running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+}
+
+/// 一次性补正告知: everything that is missing, told at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupplementNotice {
+    pub items: Vec<I18nText>,
+    pub notice_no: String,
+    pub issue_time: String,
+    pub due_time: String,
+}
+
+/// Body of `POST /api/v1/applications`. The platform keeps the answer per `client_request_id`,
+/// so a retried submission never creates a second application.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitApplication {
+    pub client_request_id: String,
+    pub task_code: String,
+    pub holder_code: String,
+    pub holder_code_type: HolderType,
+    pub holder_name: String,
+    pub contact_phone: String,
+    /// The item's application form, opaque to the platform's front office.
+    pub form_data: serde_json::Map<String, serde_json::Value>,
+    pub materials: Vec<SubmittedMaterial>,
+}
+redacted_debug!(
+    SubmitApplication,
+    client_request_id,
+    task_code,
+    holder_code_type
+);
+
+/// One material handed in: an e-certificate (免提交) or an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmittedMaterial {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_ref: Option<String>,
+}
+
+/// The answer to a submission or a supplement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitResult {
+    pub project_no: String,
+    pub status: String,
+}
+
+/// Body of `POST /api/v1/applications/supplement` (补正), allowed only in status "6".
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupplementRequest {
+    pub project_no: String,
+    pub holder_code: String,
+    pub client_request_id: String,
+    pub materials: Vec<SubmittedMaterial>,
+}
+redacted_debug!(SupplementRequest, project_no, client_request_id);
+
+/// Body of `POST /api/v1/certificates/query`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificatesQuery {
+    pub holder_code: String,
+    pub holder_code_type: HolderType,
+}
+redacted_debug!(CertificatesQuery, holder_code_type);
+
+/// Body of `POST /api/v1/certificates/detail`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateRef {
+    pub certificate_id: String,
+    pub holder_code: String,
+}
+redacted_debug!(CertificateRef, certificate_id);
+
+/// 电子证照: one e-certificate of one holder.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Certificate {
+    /// 电子证照标识
+    pub certificate_id: String,
+    /// 证照类型代码, e.g. `ID_CARD`, `DRIVER_LICENSE`.
+    pub type_code: String,
+    pub type_name: I18nText,
+    /// 证照编号, personal: never logged.
+    pub certificate_no: String,
+    pub holder_name: String,
+    pub issuer_name: I18nText,
+    /// `YYYY-MM-DD`, as are the validity dates.
+    pub issue_date: String,
+    pub valid_from: String,
+    /// Absent for a long-term (长期) certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<String>,
+    pub status: CertificateStatus,
+}
+redacted_debug!(Certificate, certificate_id, type_code, valid_to, status);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CertificateStatus {
+    Valid,
+    Expired,
+    /// 冻结/暂扣
+    Suspended,
+    /// 吊销
+    Revoked,
+    /// 注销
+    Cancelled,
+}
+
+/// Body of `POST /api/v1/ratings` (好差评): level 5 非常满意 … 1 非常不满意; 1 and 2 are 差评
+/// and need a comment so the agency can rectify.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingRequest {
+    pub project_no: String,
+    pub holder_code: String,
+    pub level: u8,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Where the rating was given; Tongban always sends `miniProgram`.
+    pub channel: String,
+}
+redacted_debug!(RatingRequest, project_no, level, channel);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingReceipt {
+    pub rating_id: String,
+    pub project_no: String,
+    pub level: u8,
+    pub create_time: String,
+}
+
+/// One bookable half hour of a hall, from `GET /api/v1/halls/{hallId}/slots`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    pub slot_id: String,
+    /// RFC 3339 with the +08:00 offset.
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+    pub booked: u32,
+}
+
+/// Body of `POST /api/v1/appointments` (预约), idempotent on `client_request_id`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BookAppointment {
+    pub client_request_id: String,
+    pub slot_id: String,
+    pub task_code: String,
+    pub holder_code: String,
+    pub holder_name: String,
+    pub phone: String,
+}
+redacted_debug!(BookAppointment, client_request_id, slot_id, task_code);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Booking {
+    pub appointment_id: String,
+    /// Shown at the hall to take a queue number.
+    pub voucher_code: String,
+    pub status: AppointmentStatus,
+}
+
+/// Body of `POST /api/v1/appointments/query`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentsQuery {
+    pub holder_code: String,
+}
+redacted_debug!(AppointmentsQuery);
+
+/// Body of `POST /api/v1/appointments/cancel`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentCancel {
+    pub appointment_id: String,
+    pub holder_code: String,
+}
+redacted_debug!(AppointmentCancel, appointment_id);
+
+/// One appointment of a holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Appointment {
+    pub appointment_id: String,
+    pub voucher_code: String,
+    pub hall_id: String,
+    pub slot_id: String,
+    pub task_code: String,
+    pub start: String,
+    pub end: String,
+    pub status: AppointmentStatus,
+    pub create_time: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AppointmentStatus {
+    Booked,
+    /// 已取号 at the hall.
+    CheckedIn,
+    Served,
+    Cancelled,
+    NoShow,
 }
 
 #[cfg(test)]

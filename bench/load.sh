@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Load benchmarks against the release build with the simulators on loopback (issue 4 §6), all in
+# one run so the figures can be compared as ratios on this shared, noisy machine:
+#   (a) GET /livez                                   the ceiling
+#   (b) GET /v1/services/{code}?lang=ug               cached service guide in Uyghur
+#   (c) GET /v1/home                                  every section cached
+#   (d) GET /v1/home, caching off, gov simulator 20 ms  p50 and p99
+# and the server's peak RSS. Rate limits are off (one client address and one person).
+# Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${DURATION:-15s}
+connections=${CONNECTIONS:-32}
+service=${SERVICE:-1165400001010031273000173007001}
+
+if ! command -v wrk > /dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk > /dev/null
+fi
+command -v jq > /dev/null || { apt-get update -qq && apt-get install -y -qq jq > /dev/null; }
+cargo build --release --quiet
+
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# start PORT [ENV=VALUE …]: a release server with its own data directory; waits until ready.
+start() {
+  local port=$1
+  shift
+  mkdir -p "$work/$port"
+  env TONGBAN__LIMITS__PER_IP_PER_MINUTE=0 TONGBAN__LIMITS__PER_PERSON_PER_MINUTE=0 \
+    TONGBAN__LIMITS__LOGINS_PER_IP_PER_MINUTE=0 TONGBAN__SHED__MAX_IN_FLIGHT=0 \
+    TONGBAN__LOG__FILTER=warn "$@" \
+    ./target/release/tongban serve --addr "127.0.0.1:$port" --data-dir "$work/$port" \
+    > "$work/$port/server.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    curl -fsS "http://127.0.0.1:$port/readyz" > /dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "server on $port did not start" >&2
+  cat "$work/$port/server.log" >&2
+  exit 1
+}
+
+# token PORT: logs in as the first demo citizen and binds her real name; prints the token.
+token() {
+  local base="http://127.0.0.1:$1" code token
+  code=$(curl -fsS -X POST "$base/demo/wechat/login-code" | jq -r .code)
+  token=$(curl -fsS -X POST "$base/v1/auth/wechat" -H 'Content-Type: application/json' \
+    -d "{\"code\":\"$code\"}" | jq -r .accessToken)
+  local citizen
+  citizen=$(curl -fsS "$base/demo/citizens" | jq -c '.[0] | {name, idNumber}')
+  curl -fsS -X POST "$base/v1/me/real-name" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "$citizen" > /dev/null
+  echo "$token"
+}
+
+# measure LABEL URL [HEADER]: wrk with latency percentiles; prints one table row.
+measure() {
+  local label=$1 url=$2 header=${3:-}
+  local args=(-t1 -c"$connections" -d"$duration" --latency)
+  [ -n "$header" ] && args+=(-H "$header")
+  curl -fsS ${header:+-H "$header"} "$url" > /dev/null   # warm the caches
+  wrk "${args[@]}" "$url" > "$work/wrk.txt"
+  local rps p50 p99 non2xx
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+  printf '| %s | %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}"
+}
+
+peak_rss() {
+  awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status"
+}
+
+start 18201
+cached_pid=${pids[-1]}
+cached_token=$(token 18201)
+start 18202 TONGBAN__SIMULATORS__GOV_LATENCY_MS=20 TONGBAN__CACHE__CATALOG_TTL_SECS=0 \
+  TONGBAN__CACHE__PERSONAL_TTL_SECS=0 TONGBAN__CACHE__STALE_WHILE_REVALIDATE_SECS=0 \
+  TONGBAN__CACHE__NEGATIVE_TTL_SECS=0
+uncached_token=$(token 18202)
+
+echo "bench/load.sh: $(date -u +%F), $(nproc) cores, wrk -t1 -c$connections -d$duration"
+echo
+echo '| scenario | req/s | p50 | p99 | non-2xx |'
+echo '|---|---|---|---|---|'
+measure '(a) GET /livez' "http://127.0.0.1:18201/livez"
+measure '(b) GET /v1/services/{code}?lang=ug, cached' \
+  "http://127.0.0.1:18201/v1/services/$service?lang=ug"
+measure '(c) GET /v1/home, every section cached' "http://127.0.0.1:18201/v1/home" \
+  "Authorization: Bearer $cached_token"
+measure '(d) GET /v1/home, caching off, platform 20 ms' "http://127.0.0.1:18202/v1/home" \
+  "Authorization: Bearer $uncached_token"
+echo
+echo "peak RSS of the cached server: $(peak_rss "$cached_pid")"
