@@ -74,6 +74,7 @@ pub fn endpoint(state: AppState) -> poem::endpoint::BoxEndpoint<'static> {
 
 #[handler]
 fn serve_metrics(Data(state): Data<&AppState>) -> Response {
+    state.metrics.set_breaker("gov", state.gov.stats().breaker);
     state
         .metrics
         .render()

@@ -170,7 +170,10 @@ impl App {
         } else {
             config.upstream.gov.base_url.clone()
         };
-        let gov = GovClient::new(&config.upstream.gov, gov_base)?;
+        let cache_counters = domain::cache::CacheCounters::default();
+        let metrics = Metrics::new(l10n.fallback_counter(), cache_counters.clone());
+        let gov = GovClient::new(&config.upstream.gov, gov_base)?
+            .with_observer(metrics.upstream_observer());
         let wechat = start_wechat(&config, &mut simulators).await?;
         let alipay = start_alipay(&config, &mut simulators).await?;
         let wechat_config = &config.upstream.wechat;
@@ -181,10 +184,8 @@ impl App {
         )
         .context("upstream.wechat.push_encoding_aes_key")?;
         let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
-        let cache_counters = domain::cache::CacheCounters::default();
         let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
-        let records = Records::new(gov.clone(), &config.cache, cache_counters.clone());
-        let metrics = Metrics::new(l10n.fallback_counter(), cache_counters);
+        let records = Records::new(gov.clone(), &config.cache, cache_counters);
         let sessions = Sessions::new(store.clone(), &config.auth);
         let logins = Logins::new(
             sessions.clone(),

@@ -9,12 +9,29 @@ use prometheus_client::{
     metrics::{
         counter::Counter,
         family::Family,
+        gauge::Gauge,
         histogram::{Histogram, exponential_buckets},
     },
     registry::Registry,
 };
 
-use crate::{domain::cache::CacheCounters, i18n::FallbackCounter};
+use crate::{
+    domain::cache::CacheCounters,
+    i18n::FallbackCounter,
+    upstream::resilience::{BreakerState, Observation},
+};
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    pub upstream: &'static str,
+    /// `ok`, `answer`, `failed`, `timeout`, `open`, `overloaded`.
+    pub outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BreakerLabels {
+    pub upstream: &'static str,
+}
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -33,6 +50,8 @@ pub struct Metrics {
     registry: Arc<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    upstream: Family<UpstreamLabels, Histogram, fn() -> Histogram>,
+    breakers: Family<BreakerLabels, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -63,6 +82,20 @@ impl Metrics {
             "Messages that fell back to zh-Hans because they were missing or failed to format",
             l10n_fallbacks,
         );
+        let upstream = Family::<UpstreamLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "upstream_call_duration_seconds",
+            "Calls to an upstream through its resilience policy, retries included, by outcome",
+            upstream.clone(),
+        );
+        let breakers = Family::<BreakerLabels, Gauge>::default();
+        registry.register(
+            "upstream_breaker_state",
+            "Circuit breaker of an upstream: 0 closed, 1 half-open, 2 open",
+            breakers.clone(),
+        );
         registry.register(
             "cache_lookups",
             "Cache lookups by cache and outcome: hit, stale, miss, negative_hit, stale_on_error",
@@ -72,7 +105,34 @@ impl Metrics {
             registry: Arc::new(registry),
             requests,
             latency,
+            upstream,
+            breakers,
         }
+    }
+
+    /// An observer for an upstream's resilience policy: fills the call-duration histogram.
+    pub fn upstream_observer(&self) -> impl Fn(&Observation) + Send + Sync + 'static {
+        let upstream = self.upstream.clone();
+        move |call: &Observation| {
+            upstream
+                .get_or_create(&UpstreamLabels {
+                    upstream: call.upstream,
+                    outcome: call.outcome.as_str(),
+                })
+                .observe(call.elapsed.as_secs_f64());
+        }
+    }
+
+    /// Records an upstream's breaker state, read when metrics are scraped.
+    pub fn set_breaker(&self, upstream: &'static str, state: BreakerState) {
+        let value = match state {
+            BreakerState::Closed => 0,
+            BreakerState::HalfOpen => 1,
+            BreakerState::Open => 2,
+        };
+        self.breakers
+            .get_or_create(&BreakerLabels { upstream })
+            .set(value);
     }
 
     pub fn observe(&self, labels: RequestLabels, seconds: f64) {

@@ -9,6 +9,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use super::resilience::{CallError, Classify, ErrorClass, Observation, Policy, PolicyStats};
 use crate::{config::GovUpstreamConfig, domain::identity::id_number::IdNumber};
 pub use wire::HolderType;
 use wire::{
@@ -95,13 +96,39 @@ pub enum IdentityCheck {
 }
 
 /// The platform's client: one shared connection pool, the base URL and the app credentials
-/// every request is signed with.
+/// every request is signed with, and the resilience policy every call goes through
+/// (concurrency limit → circuit breaker → total timeout → retries of idempotent calls).
 #[derive(Clone)]
 pub struct GovClient {
     http: reqwest::Client,
     base_url: String,
     app_key: String,
     app_secret: SecretString,
+    policy: Policy,
+}
+
+impl Classify for GovError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            // The platform answered, and the answer is about the request: healthy.
+            GovError::NotFound
+            | GovError::Conflict(_)
+            | GovError::Rejected(_)
+            | GovError::SlotFull => ErrorClass::Answer,
+            GovError::Unavailable(_) | GovError::RateLimited => ErrorClass::Transient,
+            GovError::Unauthorized(_) | GovError::Protocol(_) => ErrorClass::Persistent,
+        }
+    }
+}
+
+/// Reads, queries and checks can be retried; a submission, booking, rating or cancellation
+/// is sent once (the platform deduplicates them by `clientRequestId`, but a retry is the
+/// caller's decision).
+fn idempotent(method: &Method, path: &str) -> bool {
+    *method == Method::GET
+        || path.ends_with("/query")
+        || path.ends_with("/detail")
+        || path.ends_with("/identity/verify")
 }
 
 impl std::fmt::Debug for GovClient {
@@ -127,7 +154,22 @@ impl GovClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             app_key: config.app_key.clone(),
             app_secret: config.app_secret.clone(),
+            policy: Policy::new("gov", &config.resilience),
         })
+    }
+
+    /// Reports every call's outcome and latency to `observer` (the metrics).
+    pub fn with_observer(
+        mut self,
+        observer: impl Fn(&Observation) + Send + Sync + 'static,
+    ) -> Self {
+        self.policy = self.policy.with_observer(observer);
+        self
+    }
+
+    /// The resilience policy's counters and breaker state.
+    pub fn stats(&self) -> PolicyStats {
+        self.policy.stats()
     }
 
     /// One page of the implementation list, ordered by task code.
@@ -367,6 +409,27 @@ impl GovClient {
         path_and_query: &str,
         body: Option<Vec<u8>>,
     ) -> Result<T, GovError> {
+        let retryable = idempotent(&method, path_and_query);
+        self.policy
+            .call(retryable, || {
+                self.attempt(method.clone(), path_and_query, body.clone())
+            })
+            .await
+            .map_err(|err| match err {
+                CallError::Inner(err) => err,
+                CallError::Open => GovError::Unavailable("circuit breaker open".into()),
+                CallError::Overloaded => GovError::Unavailable("too many calls in flight".into()),
+                CallError::Timeout => GovError::Unavailable("timed out".into()),
+            })
+    }
+
+    /// One signed attempt; each retry is signed anew with a fresh timestamp and nonce.
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, GovError> {
         let timestamp = jiff::Timestamp::now().as_second();
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let signature = SignedRequest {
@@ -454,7 +517,12 @@ mod tests {
     use crate::sim::gov::{Faults, GovSim, Resource, demo_citizens};
 
     async fn client_and_sim() -> (GovClient, GovSim) {
-        let config = GovUpstreamConfig::default();
+        // These tests watch the platform's answers, not the client's resilience: one attempt
+        // per call, and a breaker that never opens.
+        let mut config = GovUpstreamConfig::default();
+        config.resilience.retry_max_attempts = 1;
+        config.resilience.breaker_consecutive_failures = u32::MAX;
+        config.resilience.breaker_failure_ratio = 2.0;
         let sim = GovSim::start(&config.app_key, &config.app_secret)
             .await
             .expect("sim starts");

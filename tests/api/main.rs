@@ -11,5 +11,6 @@ mod hooks;
 mod locales;
 mod me;
 mod openapi;
+mod resilience;
 mod search;
 mod services;

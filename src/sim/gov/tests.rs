@@ -19,7 +19,12 @@ use crate::{
 };
 
 async fn client_and_sim() -> (GovClient, GovSim) {
-    let config = GovUpstreamConfig::default();
+    // These tests watch the platform's answers, not the client's resilience: one attempt per
+    // call, and a breaker that never opens.
+    let mut config = GovUpstreamConfig::default();
+    config.resilience.retry_max_attempts = 1;
+    config.resilience.breaker_consecutive_failures = u32::MAX;
+    config.resilience.breaker_failure_ratio = 2.0;
     let sim = GovSim::start(&config.app_key, &config.app_secret)
         .await
         .expect("sim starts");
