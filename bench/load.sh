@@ -32,7 +32,7 @@ start() {
   env TONGBAN__LIMITS__PER_IP_PER_MINUTE=0 TONGBAN__LIMITS__PER_PERSON_PER_MINUTE=0 \
     TONGBAN__LIMITS__LOGINS_PER_IP_PER_MINUTE=0 TONGBAN__SHED__MAX_IN_FLIGHT=0 \
     TONGBAN__LOG__FILTER=warn "$@" \
-    ./target/release/tongban serve --addr "127.0.0.1:$port" --data-dir "$work/$port" \
+    "${CARGO_TARGET_DIR:-target}/release/tongban" serve --addr "127.0.0.1:$port" --data-dir "$work/$port" \
     > "$work/$port/server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 300); do

@@ -490,29 +490,38 @@ impl Catalog {
     }
 }
 
+/// Pages asked for at once before the total is known: the prefecture's catalog fits in two,
+/// so one round trip to the platform fetches all of it.
+const SPECULATIVE_PAGES: u32 = 2;
+
+/// The whole implementation list. The first pages are requested concurrently, then whatever
+/// the reported total says is missing, also concurrently: the latency is one or two round
+/// trips, not one per page.
 async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
-    {
-        let mut items = Vec::new();
-        let mut page_no = 1;
-        loop {
-            let page = gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE).await?;
-            let received = page.list.len();
-            items.extend(
-                page.list
-                    .into_iter()
-                    .map(|item| Arc::new(ServiceItem::from(item))),
-            );
-            if received == 0 || items.len() as u64 >= page.total {
-                break;
-            }
-            page_no += 1;
-        }
-        items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let fingerprint = items
-            .iter()
-            .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
-        Ok(Snapshot { items, fingerprint })
-    }
+    let first = futures_util::future::try_join_all(
+        (1..=SPECULATIVE_PAGES).map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
+    )
+    .await?;
+    let total = first.first().map_or(0, |page| page.total);
+    let pages = u32::try_from(total.div_ceil(u64::from(UPSTREAM_PAGE_SIZE))).unwrap_or(u32::MAX);
+    let rest = futures_util::future::try_join_all(
+        (SPECULATIVE_PAGES + 1..=pages)
+            .map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
+    )
+    .await?;
+    let mut items: Vec<Arc<ServiceItem>> = first
+        .into_iter()
+        .chain(rest)
+        .flat_map(|page| page.list)
+        .map(|item| Arc::new(ServiceItem::from(item)))
+        .collect();
+    items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    // Pages overlap if the catalog changed between requests; one copy of each item.
+    items.dedup_by(|a, b| a.code == b.code);
+    let fingerprint = items
+        .iter()
+        .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
+    Ok(Snapshot { items, fingerprint })
 }
 
 fn sort_key(item: &ServiceItem) -> (&str, &str) {
