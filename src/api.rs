@@ -10,6 +10,7 @@ pub mod me;
 pub mod meta;
 pub mod records;
 pub mod services;
+pub mod validators;
 
 use std::net::IpAddr;
 

@@ -566,10 +566,10 @@ impl RecordsApi {
         state: Data<&AppState>,
         lang: RequestCtx,
         auth: CitizenAuth,
-        /// 办件编号 from the list.
+        /// 办件编号 from the list (`^[A-Za-z0-9-]{1,64}$`).
         #[oai(
             name = "projectNo",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::item_code()")
         )]
         project_no: Path<String>,
     ) -> Answer<ApplicationDetail> {

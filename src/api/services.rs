@@ -218,8 +218,8 @@ impl ServicesApi {
         /// Language of the response: `zh-Hans`, `ug-Arab` or `kk-Arab` (also `zh`, `ug`, `kk`).
         /// Overrides `Accept-Language`.
         lang: RequestCtx,
-        /// Only items of this department (its unified social credit code).
-        #[oai(validator(max_length = 18, pattern = "^[0-9A-Z]{18}$"))]
+        /// Only items of this department (its unified social credit code, `^[0-9A-Z]{18}$`).
+        #[oai(validator(max_length = 18, custom = "super::validators::credit_code()"))]
         department: Query<Option<String>>,
         /// Only items this kind of applicant may apply for.
         #[oai(name = "serviceObject")]
@@ -230,10 +230,11 @@ impl ServicesApi {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: Query<u32>,
-        /// Only items of this life event (`birth`, `marriage`, `retirement`, `startBusiness`, …).
+        /// Only items of this life event (`birth`, `marriage`, `retirement`, `startBusiness`, …;
+        /// `^[A-Za-z]{1,32}$`).
         #[oai(
             name = "lifeEvent",
-            validator(max_length = 32, pattern = "^[A-Za-z]{1,32}$")
+            validator(max_length = 32, custom = "super::validators::word()")
         )]
         life_event: Query<Option<String>>,
         /// Words to search for in the items' names and departments, in any of the three
@@ -302,8 +303,8 @@ impl ServicesApi {
         /// Language of the response: `zh-Hans`, `ug-Arab` or `kk-Arab` (also `zh`, `ug`, `kk`).
         /// Overrides `Accept-Language`.
         lang: RequestCtx,
-        /// 实施编码 of the item.
-        #[oai(validator(max_length = 64, pattern = "^[A-Za-z0-9-]{1,64}$"))]
+        /// 实施编码 of the item (`^[A-Za-z0-9-]{1,64}$`).
+        #[oai(validator(max_length = 64, custom = "super::validators::item_code()"))]
         code: Path<String>,
         /// The `ETag` of a copy the client holds.
         #[oai(name = "If-None-Match", validator(max_length = 256))]

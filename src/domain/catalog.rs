@@ -13,7 +13,7 @@ use crate::{
     msg,
     upstream::gov::{
         GovClient, GovError,
-        wire::{I18nText, TaskItem},
+        wire::{I18nText, Page, TaskItem},
     },
 };
 
@@ -498,17 +498,10 @@ const SPECULATIVE_PAGES: u32 = 2;
 /// the reported total says is missing, also concurrently: the latency is one or two round
 /// trips, not one per page.
 async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
-    let first = futures_util::future::try_join_all(
-        (1..=SPECULATIVE_PAGES).map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
-    )
-    .await?;
+    let first = pages(gov, 1..=SPECULATIVE_PAGES).await?;
     let total = first.first().map_or(0, |page| page.total);
-    let pages = u32::try_from(total.div_ceil(u64::from(UPSTREAM_PAGE_SIZE))).unwrap_or(u32::MAX);
-    let rest = futures_util::future::try_join_all(
-        (SPECULATIVE_PAGES + 1..=pages)
-            .map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
-    )
-    .await?;
+    let last = u32::try_from(total.div_ceil(u64::from(UPSTREAM_PAGE_SIZE))).unwrap_or(u32::MAX);
+    let rest = pages(gov, SPECULATIVE_PAGES + 1..=last).await?;
     let mut items: Vec<Arc<ServiceItem>> = first
         .into_iter()
         .chain(rest)
@@ -526,6 +519,21 @@ async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
 
 fn sort_key(item: &ServiceItem) -> (&str, &str) {
     (item.department.code.as_str(), item.code.as_str())
+}
+
+/// The pages `numbers`, requested concurrently. Every request is let finish, even when one
+/// fails: a half-open circuit breaker admits one probe, and dropping it unfinished because a
+/// sibling was refused would keep the breaker from ever closing.
+async fn pages(
+    gov: &GovClient,
+    numbers: std::ops::RangeInclusive<u32>,
+) -> Result<Vec<Page<TaskItem>>, GovError> {
+    futures_util::future::join_all(
+        numbers.map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
+    )
+    .await
+    .into_iter()
+    .collect()
 }
 
 /// Cursors are opaque to clients: the hex of the last item's sort key.
