@@ -2,14 +2,18 @@
 //! response in the request's language. Composition happens here, once.
 
 pub mod admin;
+pub mod appointments;
 pub mod auth;
+pub mod bundles;
 pub mod health;
 pub mod home;
 pub mod hooks;
 pub mod me;
 pub mod meta;
+pub mod ratings;
 pub mod records;
 pub mod services;
+pub mod submit;
 pub mod validators;
 
 use std::net::IpAddr;
@@ -72,10 +76,15 @@ and `detail`, the `requestId` (also in `X-Request-Id`), and `errors[]` naming ea
 pub type Apis = (
     meta::MetaApi,
     services::ServicesApi,
+    bundles::BundlesApi,
     auth::AuthApi,
     home::HomeApi,
     me::MeApi,
     records::RecordsApi,
+    ratings::RatingsApi,
+    appointments::HallsApi,
+    appointments::AppointmentsApi,
+    submit::SubmitApi,
     hooks::HooksApi,
     admin::AdminApi,
     health::HealthApi,
@@ -86,10 +95,15 @@ pub fn service() -> OpenApiService<Apis, ()> {
         (
             meta::MetaApi,
             services::ServicesApi,
+            bundles::BundlesApi,
             auth::AuthApi,
             home::HomeApi,
             me::MeApi,
             records::RecordsApi,
+            ratings::RatingsApi,
+            appointments::HallsApi,
+            appointments::AppointmentsApi,
+            submit::SubmitApi,
             hooks::HooksApi,
             admin::AdminApi,
             health::HealthApi,

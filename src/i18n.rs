@@ -129,7 +129,14 @@ fn has_strong_rtl(value: &str) -> bool {
 
 /// The `.ftl` files compiled into the binary, per language. A test checks that this list and
 /// the files under `locales/` are the same.
-pub const RESOURCE_FILES: [&str; 4] = ["errors.ftl", "catalog.ftl", "identity.ftl", "records.ftl"];
+pub const RESOURCE_FILES: [&str; 6] = [
+    "errors.ftl",
+    "catalog.ftl",
+    "identity.ftl",
+    "records.ftl",
+    "booking.ftl",
+    "submit.ftl",
+];
 
 macro_rules! embed {
     ($lang:literal) => {
@@ -138,6 +145,8 @@ macro_rules! embed {
             include_str!(concat!("../locales/", $lang, "/catalog.ftl")),
             include_str!(concat!("../locales/", $lang, "/identity.ftl")),
             include_str!(concat!("../locales/", $lang, "/records.ftl")),
+            include_str!(concat!("../locales/", $lang, "/booking.ftl")),
+            include_str!(concat!("../locales/", $lang, "/submit.ftl")),
         ]
     };
 }

@@ -48,6 +48,12 @@ pub struct AppState {
     pub catalog: Catalog,
     /// People's applications and certificates, cached per person.
     pub records: Records,
+    /// Themes and "one thing done once" bundles, cached as shared data.
+    pub bundles: api::bundles::BundleCache,
+    /// Idempotency keys of submissions, so a retried tap never applies twice.
+    pub idempotency: domain::idempotency::Idempotency,
+    /// Halls and their bookable slots, cached as shared data.
+    pub halls: domain::halls::Halls,
     pub metrics: Metrics,
     pub wechat: WechatClient,
     pub alipay: AlipayClient,
@@ -185,6 +191,9 @@ impl App {
         .context("upstream.wechat.push_encoding_aes_key")?;
         let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
         let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
+        let halls = domain::halls::Halls::new(gov.clone(), &config.cache, cache_counters.clone());
+        let bundles =
+            api::bundles::BundleCache::new(gov.clone(), &config.cache, cache_counters.clone());
         let records = Records::new(gov.clone(), &config.cache, cache_counters);
         let sessions = Sessions::new(store.clone(), &config.auth);
         let logins = Logins::new(
@@ -199,6 +208,7 @@ impl App {
         let state = AppState {
             accounts: Accounts::new(store.clone(), vault, gov.clone()),
             audit: Audit::new(store.clone()),
+            idempotency: domain::idempotency::Idempotency::new(store.clone()),
             admin_keys: AdminKeys::new(store.clone()),
             events: PlatformEvents::new(store.clone()),
             config: Arc::new(config),
@@ -207,6 +217,8 @@ impl App {
             gov,
             catalog,
             records,
+            halls,
+            bundles,
             metrics,
             wechat,
             alipay,

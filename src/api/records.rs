@@ -3,9 +3,13 @@
 //! They need a bound real name: the platform knows people by their ID numbers.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Header, Path},
+    payload::Json,
+};
 
-use super::{ApiTags, Text, internal};
+use super::{ApiTags, Text, internal, submit};
 use crate::{
     AppState,
     domain::{
@@ -550,6 +554,33 @@ impl RecordsApi {
             items: list.iter().map(|s| summary_view(&lang, s)).collect(),
             freshness: freshness.into(),
         }))
+    }
+
+    /// Submit an application
+    ///
+    /// Applies for a service item online (网上申报) with its form and materials. Needs a bound
+    /// real name and phone number, and an `Idempotency-Key` per tap: a retry with the same key
+    /// and body answers the first result again (`Idempotent-Replayed: true`) and never makes a
+    /// second application. See `api::submit`.
+    #[oai(
+        path = "/applications",
+        method = "post",
+        operation_id = "submitApplication"
+    )]
+    async fn submit_application(
+        &self,
+        state: Data<&AppState>,
+        lang: RequestCtx,
+        auth: CitizenAuth,
+        /// 1–64 of `A–Z a–z 0–9 _ -`, new for each tap of "submit", reused on its retries.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")
+        )]
+        idempotency_key: Header<String>,
+        body: Json<submit::NewApplication>,
+    ) -> Result<submit::SubmitResponse, submit::SubmitProblem> {
+        submit::submit_application(&state, &lang, &auth.0, &idempotency_key.0, &body.0).await
     }
 
     /// Follow one of my applications

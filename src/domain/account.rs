@@ -198,6 +198,23 @@ pub struct Bound {
     pub merged: bool,
 }
 
+/// How the hall reaches a person who booked: personal data, so its Debug hides the values.
+#[derive(Clone, Default)]
+pub struct Contact {
+    /// The verified real name (实名).
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl std::fmt::Debug for Contact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contact")
+            .field("has_name", &self.name.is_some())
+            .field("has_phone", &self.phone.is_some())
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Accounts {
     store: Store,
@@ -264,6 +281,40 @@ impl Accounts {
             phone: open(&sealed.phone, "phone")?,
             profile,
         }))
+    }
+
+    /// The person's WeChat openid (their most recent WeChat login), for WeChat's content
+    /// checks; `None` when they never logged in through WeChat.
+    pub async fn wechat_openid(&self, account_id: &str) -> anyhow::Result<Option<String>> {
+        sqlx::query_scalar(
+            "SELECT subject FROM platform_identities WHERE account_id = ? AND platform = 'wechat'
+             ORDER BY last_login_at DESC LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(self.store.pool())
+        .await
+        .context("read wechat openid")
+    }
+
+    /// The verified name and the phone number, unmasked, for a booking the hall must be able
+    /// to match to the person; either is `None` until bound.
+    pub async fn contact(&self, account_id: &str) -> anyhow::Result<Contact> {
+        let sealed: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT real_name_sealed, phone_sealed FROM accounts WHERE id = ?")
+                .bind(account_id)
+                .fetch_optional(self.store.pool())
+                .await
+                .context("read account contact")?;
+        let (name, phone) = sealed.unwrap_or_default();
+        let open = |value: Option<String>, field: &str| -> anyhow::Result<Option<String>> {
+            value
+                .map(|v| self.vault.open(&v, &aad(account_id, field)))
+                .transpose()
+        };
+        Ok(Contact {
+            name: open(name, "name")?,
+            phone: open(phone, "phone")?,
+        })
     }
 
     async fn load(&self, account_id: &str) -> anyhow::Result<Option<(Profile, Sealed)>> {

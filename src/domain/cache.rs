@@ -229,6 +229,11 @@ where
     pub fn invalidate_all(&self) {
         self.entries.invalidate_all();
     }
+
+    /// Forgets one key, after a change Tongban made upstream, so the next request sees it.
+    pub async fn invalidate(&self, key: &K) {
+        self.entries.invalidate(key).await;
+    }
 }
 
 fn found<V>(entry: &Entry<V>, freshness: Freshness) -> Option<(Arc<V>, Freshness)> {

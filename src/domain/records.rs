@@ -204,6 +204,12 @@ impl Records {
             .map_err(|err| RecordsError::from(Arc::new(err)))
     }
 
+    /// Drops the person's copy of their applications after Tongban changed one of them (a
+    /// rating), so their next list shows the change.
+    pub async fn forget(&self, account_id: &str) {
+        self.applications.invalidate(&account_id.to_string()).await;
+    }
+
     /// The person's e-certificates.
     pub async fn certificates(
         &self,

@@ -112,6 +112,30 @@ pub enum ProblemKind {
     /// Tongban itself has too much work in flight (load shedding).
     Overloaded,
     RealNameRequired,
+    /// 一事一评: the application was rated already.
+    AlreadyRated,
+    /// The application is not finished, so it cannot be rated yet.
+    NotRateable,
+    /// WeChat's content check judged the text risky.
+    ContentRejected,
+    /// The appointment slot has no place left.
+    SlotFull,
+    /// Booking needs a phone number the hall can call.
+    PhoneRequired,
+    /// An `Idempotency-Key` was used before with another request.
+    IdempotencyKeyReused,
+    /// The platform does not take this booking (slot outside the window, item not at the hall).
+    NotBookable,
+    /// The appointment was already served or missed.
+    NotCancellable,
+    /// No "one thing done once" bundle (一件事一次办) has this code.
+    BundleNotFound,
+    /// A request with this `Idempotency-Key` is still being handled.
+    RequestInProgress,
+    /// The service item cannot be applied for online.
+    NotOnline,
+    /// The application is not waiting for more material.
+    NotAwaitingSupplement,
 }
 
 impl ProblemKind {
@@ -119,7 +143,9 @@ impl ProblemKind {
         match self {
             Self::BadRequest(status) => status,
             Self::Validation => StatusCode::BAD_REQUEST,
-            Self::NotFound | Self::ServiceNotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::ServiceNotFound | Self::BundleNotFound => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -137,11 +163,25 @@ impl ProblemKind {
             | Self::RealNameRequired => StatusCode::FORBIDDEN,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::LoginCodeInvalid | Self::PhoneCodeInvalid => StatusCode::BAD_REQUEST,
-            Self::LoginCodeUsed | Self::RealNameAlreadyBound => StatusCode::CONFLICT,
+            Self::LoginCodeUsed
+            | Self::RealNameAlreadyBound
+            | Self::AlreadyRated
+            | Self::SlotFull
+            | Self::RequestInProgress => StatusCode::CONFLICT,
             Self::RealNameMismatch
             | Self::RealNameNotFound
             | Self::FaceVerificationFailed
-            | Self::FaceVerificationRequired => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::FaceVerificationRequired
+            | Self::NotRateable
+            | Self::ContentRejected
+            | Self::PhoneRequired
+            | Self::NotBookable
+            | Self::NotCancellable
+            // The same key with another body is 422 (IETF draft-ietf-httpapi-idempotency-key
+            // -header §2.7); 409 is for the same request still in progress.
+            | Self::IdempotencyKeyReused
+            | Self::NotOnline
+            | Self::NotAwaitingSupplement => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -175,6 +215,18 @@ impl ProblemKind {
             Self::SignatureInvalid => "signature_invalid",
             Self::Overloaded => "overloaded",
             Self::RealNameRequired => "real_name_required",
+            Self::AlreadyRated => "already_rated",
+            Self::NotRateable => "not_rateable",
+            Self::ContentRejected => "content_rejected",
+            Self::SlotFull => "slot_full",
+            Self::PhoneRequired => "phone_required",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::NotBookable => "not_bookable",
+            Self::NotCancellable => "not_cancellable",
+            Self::BundleNotFound => "bundle_not_found",
+            Self::RequestInProgress => "request_in_progress",
+            Self::NotOnline => "not_online",
+            Self::NotAwaitingSupplement => "not_awaiting_supplement",
         }
     }
 
@@ -291,6 +343,54 @@ impl ProblemKind {
             Self::RealNameRequired => (
                 msg!("problem-real-name-required-title"),
                 msg!("problem-real-name-required-detail"),
+            ),
+            Self::AlreadyRated => (
+                msg!("problem-already-rated-title"),
+                msg!("problem-already-rated-detail"),
+            ),
+            Self::NotRateable => (
+                msg!("problem-not-rateable-title"),
+                msg!("problem-not-rateable-detail"),
+            ),
+            Self::ContentRejected => (
+                msg!("problem-content-rejected-title"),
+                msg!("problem-content-rejected-detail"),
+            ),
+            Self::SlotFull => (
+                msg!("problem-slot-full-title"),
+                msg!("problem-slot-full-detail"),
+            ),
+            Self::PhoneRequired => (
+                msg!("problem-phone-required-title"),
+                msg!("problem-phone-required-detail"),
+            ),
+            Self::IdempotencyKeyReused => (
+                msg!("problem-idempotency-key-reused-title"),
+                msg!("problem-idempotency-key-reused-detail"),
+            ),
+            Self::NotBookable => (
+                msg!("problem-not-bookable-title"),
+                msg!("problem-not-bookable-detail"),
+            ),
+            Self::NotCancellable => (
+                msg!("problem-not-cancellable-title"),
+                msg!("problem-not-cancellable-detail"),
+            ),
+            Self::BundleNotFound => (
+                msg!("problem-bundle-not-found-title"),
+                msg!("problem-bundle-not-found-detail"),
+            ),
+            Self::RequestInProgress => (
+                msg!("problem-request-in-progress-title"),
+                msg!("problem-request-in-progress-detail"),
+            ),
+            Self::NotOnline => (
+                msg!("problem-not-online-title"),
+                msg!("problem-not-online-detail"),
+            ),
+            Self::NotAwaitingSupplement => (
+                msg!("problem-not-awaiting-supplement-title"),
+                msg!("problem-not-awaiting-supplement-detail"),
             ),
         }
     }

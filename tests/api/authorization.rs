@@ -12,7 +12,7 @@ use tongban::sim::gov::citizens::demo_citizens;
 use crate::helpers::{TestApp, access, spawn_app};
 
 /// Operations covered below, as `METHOD path` from the spec.
-const COVERED: [&str; 13] = [
+const COVERED: &[&str] = &[
     "GET /v1/home",
     "GET /v1/me/applications",
     "GET /v1/me/applications/{projectNo}",
@@ -26,6 +26,12 @@ const COVERED: [&str; 13] = [
     "DELETE /v1/me/sessions/{sessionId}",
     "GET /v1/me/export",
     "POST /v1/auth/logout",
+    "POST /v1/me/applications/{projectNo}/rating",
+    "POST /v1/me/appointments",
+    "GET /v1/me/appointments",
+    "DELETE /v1/me/appointments/{appointmentId}",
+    "POST /v1/me/applications",
+    "POST /v1/me/applications/{projectNo}/supplements",
 ];
 
 #[test]
@@ -234,6 +240,9 @@ async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
         assert_eq!(body["code"], "not_found");
     }
 
+    ratings_and_appointments(&app, &victim, &intruder, &records).await;
+    submissions(&app, &victim, &intruder, &records).await;
+
     still_whole(&app, &victim).await;
 
     let (status, _) = as_intruder(Method::POST, "/v1/auth/logout".into(), None).await;
@@ -251,4 +260,158 @@ async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
         .await;
     assert_eq!(resp.status(), 204);
     still_whole(&app, &victim).await;
+}
+
+/// A slot bookable for the ID-card item at Yining city's hall (three places a slot).
+async fn bookable_slot(app: &TestApp) -> String {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date();
+    for ahead in 1..=7 {
+        let date = today + jiff::Span::new().days(ahead);
+        let (_, list) = app
+            .json(&format!(
+                "/v1/halls/hall-yining-city/slots?date={date}&serviceCode=1165400001010031273000173007001"
+            ))
+            .await;
+        if let Some(id) = list["items"][0]["slotId"].as_str() {
+            return id.to_string();
+        }
+    }
+    panic!("no working day within the week");
+}
+
+async fn book(app: &TestApp, person: &Person, key: &str, slot: &str) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(format!("{}/v1/me/appointments", app.base))
+        .bearer_auth(&person.token)
+        .header("Idempotency-Key", key)
+        .json(&json!({"slotId": slot, "serviceCode": "1165400001010031273000173007001"}))
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Rating the victim's applications and reaching the victim's appointments.
+async fn ratings_and_appointments(
+    app: &TestApp,
+    victim: &Person,
+    intruder: &Person,
+    records: &[String],
+) {
+    for record in records.iter().filter(|r| !r.contains('.')) {
+        let (status, body) = app
+            .call_json(
+                Method::POST,
+                &format!("/v1/me/applications/{record}/rating"),
+                Some(&intruder.token),
+                Some(json!({"level": 5})),
+            )
+            .await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(body["code"], "not_found");
+    }
+
+    let slot = bookable_slot(app).await;
+    let (status, booked) = book(app, victim, "victims-tap", &slot).await;
+    assert_eq!(status, 201, "{booked}");
+    let victims = booked["appointmentId"].as_str().expect("id").to_string();
+
+    // The same key and slot from the intruder is the intruder's own booking, not a replay.
+    let (status, body) = book(app, intruder, "victims-tap", &slot).await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(body["appointmentId"], victims.as_str());
+    assert_nothing_of(victim, &body);
+
+    let (status, body) = app
+        .call_json(
+            Method::GET,
+            "/v1/me/appointments",
+            Some(&intruder.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !body.to_string().contains(&victims),
+        "listed the victim's booking"
+    );
+    assert_nothing_of(victim, &body);
+
+    let (status, body) = app
+        .call_json(
+            Method::DELETE,
+            &format!("/v1/me/appointments/{victims}"),
+            Some(&intruder.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "not_found");
+
+    let (_, mine) = app
+        .call_json(
+            Method::GET,
+            "/v1/me/appointments",
+            Some(&victim.token),
+            None,
+        )
+        .await;
+    let kept = mine["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["appointmentId"] == victims.as_str())
+        .expect("the victim's booking is still there");
+    assert_eq!(kept["status"], "booked");
+}
+
+async fn submit_as(
+    app: &TestApp,
+    person: &Person,
+    path: &str,
+    key: &str,
+    body: Value,
+) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(&person.token)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Handing in material for the victim's applications, and submitting with the victim's key.
+async fn submissions(app: &TestApp, victim: &Person, intruder: &Person, records: &[String]) {
+    let materials = json!({"materials": [{"name": "居民户口簿"}]});
+    for record in records.iter().filter(|r| !r.contains('.')) {
+        let path = format!("/v1/me/applications/{record}/supplements");
+        let (status, body) =
+            submit_as(app, intruder, &path, "intruders-tap", materials.clone()).await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(body["code"], "not_found");
+    }
+
+    let application = json!({
+        "serviceCode": "1165400001010031273000173007002",
+        "formData": {"reason": "到期换领"},
+        "materials": [{"name": "居民户口簿"}],
+    });
+    let path = "/v1/me/applications";
+    let (status, victims) =
+        submit_as(app, victim, path, "victims-submit", application.clone()).await;
+    assert_eq!(status, 201, "{victims}");
+    // The same key and body from the intruder is the intruder's own application, not a replay.
+    let (status, body) = submit_as(app, intruder, path, "victims-submit", application).await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(body["projectNo"], victims["projectNo"]);
+    assert_nothing_of(victim, &body);
 }

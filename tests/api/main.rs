@@ -1,7 +1,9 @@
 //! One integration-test binary; one module per area.
 
+mod appointments;
 mod auth;
 mod authorization;
+mod bundles;
 mod config;
 mod errors;
 mod health;
@@ -11,6 +13,8 @@ mod hooks;
 mod locales;
 mod me;
 mod openapi;
+mod ratings;
 mod resilience;
 mod search;
 mod services;
+mod submit;
