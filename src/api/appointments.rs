@@ -159,7 +159,7 @@ impl HallsApi {
         /// A hall from `/v1/halls`.
         #[oai(
             name = "hallId",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z_-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::token()")
         )]
         hall_id: Path<String>,
         /// The day, `YYYY-MM-DD` (Beijing time).
@@ -168,7 +168,7 @@ impl HallsApi {
         /// The service item to handle.
         #[oai(
             name = "serviceCode",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::item_code()")
         )]
         service_code: Query<String>,
     ) -> Result<Json<SlotList>, SlotsProblem> {
@@ -341,7 +341,7 @@ impl AppointmentsApi {
         /// From `/v1/me/appointments`.
         #[oai(
             name = "appointmentId",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::item_code()")
         )]
         appointment_id: Path<String>,
     ) -> Result<Cancelled, AppointmentsProblem> {

@@ -354,7 +354,7 @@ impl BundlesApi {
         state: Data<&AppState>,
         lang: RequestCtx,
         /// The bundle's life-event code (`birth`, `startBusiness`, …).
-        #[oai(validator(max_length = 32, pattern = "^[A-Za-z]{1,32}$"))]
+        #[oai(validator(max_length = 32, custom = "super::validators::word()"))]
         code: Path<String>,
         /// The `ETag` of a copy the client holds.
         #[oai(name = "If-None-Match", validator(max_length = 256))]

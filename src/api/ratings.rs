@@ -222,7 +222,7 @@ impl RatingsApi {
         /// 办件编号 from the list.
         #[oai(
             name = "projectNo",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::item_code()")
         )]
         project_no: Path<String>,
         body: Json<RatingBody>,

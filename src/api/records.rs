@@ -575,7 +575,7 @@ impl RecordsApi {
         /// 1–64 of `A–Z a–z 0–9 _ -`, new for each tap of "submit", reused on its retries.
         #[oai(
             name = "Idempotency-Key",
-            validator(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::token()")
         )]
         idempotency_key: Header<String>,
         body: Json<submit::NewApplication>,

@@ -65,7 +65,7 @@ pub struct MaterialRef {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewApplication {
     /// 实施编码 of the service item (`/v1/services/{code}`).
-    #[oai(validator(max_length = 64, pattern = "^[A-Za-z0-9-]{1,64}$"))]
+    #[oai(validator(max_length = 64, custom = "super::validators::item_code()"))]
     pub service_code: String,
     /// The item's form, as its guide asks (at most 16 KiB of JSON).
     pub form_data: BTreeMap<String, serde_json::Value>,
@@ -206,13 +206,13 @@ impl SubmitApi {
         /// 办件编号 from the list.
         #[oai(
             name = "projectNo",
-            validator(max_length = 64, pattern = "^[0-9A-Za-z-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::item_code()")
         )]
         project_no: Path<String>,
         /// 1–64 of `A–Z a–z 0–9 _ -`, new for each tap of "hand in", reused on its retries.
         #[oai(
             name = "Idempotency-Key",
-            validator(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")
+            validator(max_length = 64, custom = "super::validators::token()")
         )]
         idempotency_key: Header<String>,
         body: Json<NewSupplement>,

@@ -43,6 +43,16 @@ pub fn item_code() -> Code {
     }
 }
 
+/// `^[A-Za-z0-9_-]{1,64}$`: ids Tongban or the platform issued (appointments, slots).
+pub fn token() -> Code {
+    Code {
+        pattern: "^[A-Za-z0-9_-]{1,64}$",
+        min: 1,
+        max: 64,
+        allowed: |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_',
+    }
+}
+
 /// `^[0-9A-Z]{18}$`: unified social credit codes.
 pub fn credit_code() -> Code {
     Code {
