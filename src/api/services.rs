@@ -121,6 +121,17 @@ pub struct MaterialView {
     pub form_name: String,
     pub copies: u32,
     pub required: bool,
+    /// E-certificate types that stand in for it: with one of these in `/v1/me/certificates`
+    /// the person need not hand it in (免提交).
+    pub certificate_types: Vec<String>,
+}
+
+/// A special procedure (特别程序) the item may need; its days do not count in the time limit.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct SpecialProcedureRuleView {
+    pub name: Text,
+    pub limit_days: u32,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -146,6 +157,13 @@ pub struct ServiceDetail {
     pub fee: FeeView,
     /// Life events this item belongs to (`birth`, `marriage`, `retirement`, …).
     pub life_events: Vec<String>,
+    /// Themes (`household`, `elderly`, … from `/v1/themes`).
+    pub themes: Vec<String>,
+    /// Halls where it is handled in person (`/v1/halls`, their slots for appointments).
+    pub halls: Vec<String>,
+    pub special_procedures: Vec<SpecialProcedureRuleView>,
+    /// Can be applied for in the mini-program (`POST /v1/me/applications`).
+    pub online_apply: bool,
     /// The platform's version of this item.
     pub version: u32,
 }
@@ -207,7 +225,7 @@ impl ServicesApi {
     /// Browse and search the service catalog
     ///
     /// Service items of the prefecture, ordered by department, filtered by department, by who
-    /// may apply and by life event, and searched with `q` in Chinese, Uyghur or Kazakh, `limit`
+    /// may apply, by life event and by theme, and searched with `q` in Chinese, Uyghur or Kazakh, `limit`
     /// at a time with an opaque `cursor`. Answers 304 to a matching `If-None-Match`.
     #[oai(path = "/", method = "get", operation_id = "listServices")]
     // The parameters are the operation's documented query parameters, one argument each.
@@ -237,6 +255,10 @@ impl ServicesApi {
             validator(max_length = 32, custom = "super::validators::word()")
         )]
         life_event: Query<Option<String>>,
+        /// Only items of this theme (`household`, `elderly`, … from `/v1/themes`;
+        /// `^[A-Za-z]{1,32}$`).
+        #[oai(validator(max_length = 32, custom = "super::validators::word()"))]
+        theme: Query<Option<String>>,
         /// Words to search for in the items' names and departments, in any of the three
         /// languages (`身份证`, `كىملىك`, `كۋالىك`); every word must occur.
         #[oai(validator(max_length = 64))]
@@ -254,6 +276,7 @@ impl ServicesApi {
             department.0.as_deref().unwrap_or(""),
             service_object.0.map_or("", |o| o.code()),
             life_event.0.as_deref().unwrap_or(""),
+            theme.0.as_deref().unwrap_or(""),
             query.as_deref().unwrap_or(""),
             cursor.0.as_deref().unwrap_or(""),
         ];
@@ -261,6 +284,7 @@ impl ServicesApi {
             department: department.0.clone(),
             service_object: service_object.0.map(Into::into),
             life_event: life_event.0.clone(),
+            theme: theme.0.clone(),
             query: query.clone(),
         };
         match state
@@ -356,6 +380,7 @@ impl poem_openapi::types::Example for ServiceDetail {
                 form_name: "原件".into(),
                 copies: 1,
                 required: true,
+                certificate_types: vec!["HOUSEHOLD_REGISTER".into()],
             }],
             fee: FeeView {
                 charged: true,
@@ -363,6 +388,10 @@ impl poem_openapi::types::Example for ServiceDetail {
                 display: "收费 20.00元".into(),
             },
             life_events: vec![],
+            themes: vec!["household".into()],
+            halls: vec!["hall-ili-prefecture".into()],
+            special_procedures: vec![],
+            online_apply: true,
             version: 2,
         }
     }
@@ -489,6 +518,7 @@ fn material(ctx: &RequestCtx, material: &Material) -> MaterialView {
         form_name: ctx.text(material.form.message_id(), &Args::new()),
         copies: material.copies,
         required: material.required,
+        certificate_types: material.certificate_types.clone(),
     }
 }
 
@@ -517,6 +547,20 @@ fn detail(ctx: &RequestCtx, item: &ServiceItem) -> ServiceDetail {
         materials: item.materials.iter().map(|m| material(ctx, m)).collect(),
         fee,
         life_events: item.life_events.clone(),
+        themes: item.themes.clone(),
+        halls: item.halls.clone(),
+        special_procedures: item
+            .special_procedures
+            .iter()
+            .map(|p| {
+                let (name, lang) = p.name.get(ctx.lang);
+                SpecialProcedureRuleView {
+                    name: Text::new(name, lang),
+                    limit_days: p.limit_days,
+                }
+            })
+            .collect(),
+        online_apply: item.online_apply,
         version: item.version,
     }
 }

@@ -172,6 +172,15 @@ pub struct Material {
     pub form: MaterialForm,
     pub copies: u32,
     pub required: bool,
+    /// E-certificate types that stand in for it (免提交): `ID_CARD`, `HOUSEHOLD_REGISTER`, …
+    pub certificate_types: Vec<String>,
+}
+
+/// A special procedure (特别程序) the item may go through; its days stop the clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialProcedure {
+    pub name: LocalizedText,
+    pub limit_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +211,9 @@ pub struct ServiceItem {
     pub life_events: Vec<String>,
     /// Theme codes (`household`, `elderly`, …).
     pub themes: Vec<String>,
+    /// Ids of the halls where the item is handled in person.
+    pub halls: Vec<String>,
+    pub special_procedures: Vec<SpecialProcedure>,
     /// Can be applied for in the mini-program.
     pub online_apply: bool,
     pub version: u32,
@@ -283,10 +295,20 @@ impl From<TaskItem> for ServiceItem {
                     },
                     copies: m.page_num,
                     required: m.is_need,
+                    certificate_types: m.cert_types,
                 })
                 .collect(),
             life_events: item.life_events,
             themes: item.themes,
+            halls: item.halls,
+            special_procedures: item
+                .special_procedures
+                .into_iter()
+                .map(|p| SpecialProcedure {
+                    name: p.name.into(),
+                    limit_days: p.limit_days,
+                })
+                .collect(),
             online_apply: item.online_apply,
             version: item.version,
             search_text,
@@ -301,6 +323,7 @@ pub struct Filter {
     pub department: Option<String>,
     pub service_object: Option<ServiceObject>,
     pub life_event: Option<String>,
+    pub theme: Option<String>,
     /// A search query in any of the three languages, [`search::fold`]ed.
     pub query: Option<String>,
 }
@@ -317,6 +340,10 @@ impl Filter {
                 .life_event
                 .as_ref()
                 .is_none_or(|event| item.life_events.contains(event))
+            && self
+                .theme
+                .as_ref()
+                .is_none_or(|theme| item.themes.contains(theme))
             && self
                 .query
                 .as_ref()

@@ -181,3 +181,35 @@ async fn an_unknown_service_is_asked_of_the_platform_once_in_the_negative_time()
     }
     assert_eq!(app.gov.catalog_calls(), 1);
 }
+
+#[tokio::test]
+async fn items_of_a_theme_are_listed_and_their_guides_name_halls_and_certificate_substitutes() {
+    let app = spawn_app().await;
+    let household = codes(&app, "/v1/services?limit=100&theme=household").await;
+    assert!(!household.is_empty());
+    let (mut halls, mut substitutes) = (false, false);
+    for code in &household {
+        let (status, detail) = app.json(&format!("/v1/services/{code}")).await;
+        assert_eq!(status, 200);
+        let themes = detail["themes"].as_array().expect("themes");
+        assert!(
+            themes.iter().any(|t| t == "household"),
+            "{code}: {themes:?}"
+        );
+        halls |= detail["halls"].as_array().is_some_and(|h| !h.is_empty());
+        substitutes |= detail["materials"].as_array().is_some_and(|materials| {
+            materials.iter().any(|m| {
+                m["certificateTypes"]
+                    .as_array()
+                    .is_some_and(|t| !t.is_empty())
+            })
+        });
+    }
+    assert!(
+        halls && substitutes,
+        "guides name halls and e-certificate substitutes"
+    );
+    let (status, problem) = app.json("/v1/services?theme=no_such-theme").await;
+    assert_eq!(status, 400);
+    assert_eq!(problem["errors"][0]["field"], "theme");
+}
