@@ -5,6 +5,7 @@ pub mod admin;
 pub mod appointments;
 pub mod auth;
 pub mod bundles;
+pub mod conditional;
 pub mod health;
 pub mod home;
 pub mod hooks;

@@ -8,7 +8,10 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{ApiTags, Text};
+use super::{
+    ApiTags, Text,
+    conditional::{etag, matches_etag},
+};
 use crate::{
     AppState,
     domain::catalog::{
@@ -293,7 +296,10 @@ impl ServicesApi {
             .await
         {
             Ok(page) => {
-                let tag = etag(page.fingerprint, &tag_parts, limit.0);
+                let limit_text = limit.0.to_string();
+                let mut parts = tag_parts.to_vec();
+                parts.push(&limit_text);
+                let tag = etag(page.fingerprint, &parts);
                 if matches_etag(if_none_match.0.as_deref(), &tag) {
                     return ListServicesResponse::NotModified(tag);
                 }
@@ -336,7 +342,7 @@ impl ServicesApi {
     ) -> GetServiceResponse {
         match state.catalog.get(&code.0).await {
             Ok(item) => {
-                let tag = etag(item.fingerprint, &[lang.lang.tag()], 0);
+                let tag = etag(item.fingerprint, &[lang.lang.tag()]);
                 if matches_etag(if_none_match.0.as_deref(), &tag) {
                     return GetServiceResponse::NotModified(tag);
                 }
@@ -417,33 +423,6 @@ pub fn example_summary() -> ServiceSummary {
         max_visits: 1,
         max_visits_display: "最多跑 1 次".into(),
     }
-}
-
-/// A weak validator of a localized catalog response: the data's fingerprint, the request's
-/// language and parameters, and the build (messages and shapes change with it).
-fn etag(fingerprint: u64, parts: &[&str], limit: u32) -> String {
-    let mut hash = fingerprint ^ 0x9e37_79b9_7f4a_7c15;
-    for part in parts
-        .iter()
-        .copied()
-        .chain([super::VERSION, &limit.to_string()])
-    {
-        for byte in part.bytes().chain([0x1f]) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("W/\"{hash:016x}\"")
-}
-
-/// `If-None-Match` (a list, or `*`) against our tag, by weak comparison (RFC 9110 §13.1.2).
-fn matches_etag(if_none_match: Option<&str>, tag: &str) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    if_none_match.is_some_and(|header| {
-        header.trim() == "*"
-            || header
-                .split(',')
-                .any(|candidate| opaque(candidate) == opaque(tag))
-    })
 }
 
 fn default_page_size() -> u32 {
