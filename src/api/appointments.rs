@@ -24,12 +24,7 @@ use super::{
 };
 use crate::{
     AppState,
-    domain::{
-        audit::{AuditEntry, account_ref},
-        halls::HallsError,
-        idempotency::IdempotencyKey,
-        session::Principal,
-    },
+    domain::{halls::HallsError, idempotency::IdempotencyKey, session::Principal},
     http::{
         auth::CitizenAuth,
         context::RequestCtx,
@@ -86,17 +81,15 @@ async fn audit(
     operation: &str,
     detail: serde_json::Value,
 ) -> Result<(), BookingProblem> {
-    let entry = AuditEntry {
-        request_id: lang.request_id.as_str(),
-        actor: account_ref(&principal.account_id),
-        action,
-        subject: account_ref(&principal.account_id),
-        operation,
-        detail,
-    };
     state
         .audit
-        .record(entry)
+        .own(
+            lang.request_id.as_str(),
+            &principal.account_id,
+            action,
+            operation,
+            detail,
+        )
         .await
         .map_err(|err| BookingProblem::Internal(internal(lang, &err)))
 }

@@ -7,7 +7,6 @@ use super::{ApiTags, client_ip, internal, rfc3339};
 use crate::{
     AppState,
     domain::{
-        audit::{AuditEntry, account_ref},
         login::LoginError,
         session::{IssuedTokens, Platform, RefreshError},
     },
@@ -238,15 +237,17 @@ impl AuthApi {
             .await
         {
             Ok(_) => {
-                let audit = AuditEntry {
-                    request_id: lang.request_id.as_str(),
-                    actor: account_ref(&principal.account_id),
-                    action: "logout",
-                    subject: account_ref(&principal.account_id),
-                    operation: "logout",
-                    detail: serde_json::json!({"session": principal.session_id}),
-                };
-                match state.audit.record(audit).await {
+                let audited = state
+                    .audit
+                    .own(
+                        lang.request_id.as_str(),
+                        &principal.account_id,
+                        "logout",
+                        "logout",
+                        serde_json::json!({"session": principal.session_id}),
+                    )
+                    .await;
+                match audited {
                     Ok(()) => LogoutResponse::Done,
                     Err(err) => LogoutResponse::Internal(internal(&lang, &err)),
                 }
@@ -282,19 +283,23 @@ async fn answer_login(
         Ok(tokens) => tokens,
         Err(err) => return login_problem(lang, err),
     };
-    let audit = AuditEntry {
-        request_id: lang.request_id.as_str(),
-        actor: account_ref(&tokens.account_id),
-        action: if tokens.new_account {
-            "create"
-        } else {
-            "login"
-        },
-        subject: account_ref(&tokens.account_id),
-        operation,
-        detail: serde_json::json!({"session": tokens.session_id}),
+    let action = if tokens.new_account {
+        "create"
+    } else {
+        "login"
     };
-    if let Err(err) = state.audit.record(audit).await {
+    let detail = serde_json::json!({"session": tokens.session_id});
+    let audited = state
+        .audit
+        .own(
+            lang.request_id.as_str(),
+            &tokens.account_id,
+            action,
+            operation,
+            detail,
+        )
+        .await;
+    if let Err(err) = audited {
         return LoginResponse::Internal(internal(lang, &err));
     }
     LoginResponse::Ok(Json(TokenPair::from_issued(&tokens)))

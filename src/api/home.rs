@@ -17,12 +17,7 @@ use super::{
 };
 use crate::{
     AppState,
-    domain::{
-        account::VerifiedPerson,
-        audit::{AuditEntry, account_ref},
-        cache::Freshness,
-        records::ApplicationStatus,
-    },
+    domain::{account::VerifiedPerson, cache::Freshness, records::ApplicationStatus},
     http::{auth::CitizenAuth, context::RequestCtx, problem::Problem},
 };
 
@@ -274,17 +269,15 @@ impl HomeApi {
                 items: vec![],
             },
         };
-        let entry = AuditEntry {
-            request_id: lang.request_id.as_str(),
-            actor: account_ref(&principal.account_id),
-            action: "read",
-            subject: account_ref(&principal.account_id),
-            operation: "getHome",
-            detail: serde_json::json!({"fields": ["applications", "certificates"]}),
-        };
         state
             .audit
-            .record(entry)
+            .own(
+                lang.request_id.as_str(),
+                &principal.account_id,
+                "read",
+                "getHome",
+                serde_json::json!({"fields": ["applications", "certificates"]}),
+            )
             .await
             .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
         Ok(Json(Home {

@@ -14,7 +14,7 @@ use crate::{
     AppState,
     domain::{
         account::{BindError, PersonName, PersonNameError, PreferencesChange},
-        audit::{AuditEntry, account_ref},
+        audit::account_ref,
         identity::id_number::{IdNumber, IdNumberError},
         session::Principal,
     },
@@ -102,17 +102,15 @@ async fn audit(
     operation: &str,
     detail: serde_json::Value,
 ) -> Result<(), MeError> {
-    let entry = AuditEntry {
-        request_id: lang.request_id.as_str(),
-        actor: account_ref(&principal.account_id),
-        action,
-        subject: account_ref(&principal.account_id),
-        operation,
-        detail,
-    };
     state
         .audit
-        .record(entry)
+        .own(
+            lang.request_id.as_str(),
+            &principal.account_id,
+            action,
+            operation,
+            detail,
+        )
         .await
         .map_err(|err| unexpected(lang, &err))
 }

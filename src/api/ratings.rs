@@ -13,7 +13,6 @@ use super::{
 use crate::{
     AppState,
     domain::{
-        audit::{AuditEntry, account_ref},
         content::{ContentCheck, Verdict},
         records::{ApplicationStatus, RecordsError},
         session::Principal,
@@ -176,17 +175,15 @@ async fn audit(
     principal: &Principal,
     detail: serde_json::Value,
 ) -> Result<(), RatingProblem> {
-    let entry = AuditEntry {
-        request_id: lang.request_id.as_str(),
-        actor: account_ref(&principal.account_id),
-        action: "create",
-        subject: account_ref(&principal.account_id),
-        operation: "rateMyApplication",
-        detail,
-    };
     state
         .audit
-        .record(entry)
+        .own(
+            lang.request_id.as_str(),
+            &principal.account_id,
+            "create",
+            "rateMyApplication",
+            detail,
+        )
         .await
         .map_err(|err| RatingProblem::Internal(internal(lang, &err)))
 }

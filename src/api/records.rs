@@ -14,7 +14,6 @@ use crate::{
     AppState,
     domain::{
         account::VerifiedPerson,
-        audit::{AuditEntry, account_ref},
         cache::Freshness,
         catalog::LocalizedText,
         records::{ApplicationStatus, RecordsError},
@@ -504,17 +503,15 @@ async fn audit(
     operation: &str,
     detail: serde_json::Value,
 ) -> Result<(), RecordsProblem> {
-    let entry = AuditEntry {
-        request_id: lang.request_id.as_str(),
-        actor: account_ref(&principal.account_id),
-        action: "read",
-        subject: account_ref(&principal.account_id),
-        operation,
-        detail,
-    };
     state
         .audit
-        .record(entry)
+        .own(
+            lang.request_id.as_str(),
+            &principal.account_id,
+            "read",
+            operation,
+            detail,
+        )
         .await
         .map_err(|err| RecordsProblem::Internal(internal(lang, &err)))
 }

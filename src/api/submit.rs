@@ -24,7 +24,6 @@ use crate::{
     AppState,
     domain::{
         account::VerifiedPerson,
-        audit::{AuditEntry, account_ref},
         catalog::{CatalogError, ServiceObject},
         idempotency::{Claim, IdempotencyKey, StoredAnswer, request_hash},
         records::{ApplicationStatus, RecordsError},
@@ -469,17 +468,15 @@ async fn audit(
     operation: &str,
     result: &SubmitResult,
 ) -> Outcome<()> {
-    let entry = AuditEntry {
-        request_id: ctx.request_id.as_str(),
-        actor: account_ref(&principal.account_id),
-        action: "create",
-        subject: account_ref(&principal.account_id),
-        operation,
-        detail: serde_json::json!({"projectNo": result.project_no}),
-    };
     state
         .audit
-        .record(entry)
+        .own(
+            ctx.request_id.as_str(),
+            &principal.account_id,
+            "create",
+            operation,
+            serde_json::json!({"projectNo": result.project_no}),
+        )
         .await
         .map_err(|err| SubmitProblem::Internal(internal(ctx, &err)))
 }

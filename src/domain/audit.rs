@@ -69,6 +69,26 @@ impl Audit {
         Ok(())
     }
 
+    /// Writes an entry of a person acting on their own data, the common case.
+    pub async fn own(
+        &self,
+        request_id: &str,
+        account_id: &str,
+        action: &str,
+        operation: &str,
+        detail: serde_json::Value,
+    ) -> anyhow::Result<()> {
+        self.record(AuditEntry {
+            request_id,
+            actor: account_ref(account_id),
+            action,
+            subject: account_ref(account_id),
+            operation,
+            detail,
+        })
+        .await
+    }
+
     /// Entries newer than `after_id` (0: from the start), oldest first, optionally about one
     /// subject.
     pub async fn list(
