@@ -503,7 +503,7 @@ impl Catalog {
                 item.online_apply && item.service_objects.contains(&ServiceObject::Person)
             })
             .collect();
-        candidates.sort_by_key(|item| (rank(item), item.code.clone()));
+        candidates.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
         Ok((
             candidates.into_iter().take(limit).cloned().collect(),
             freshness,
