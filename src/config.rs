@@ -272,6 +272,10 @@ pub struct AuthConfig {
     pub access_token_ttl_secs: u64,
     /// Seconds a refresh token is valid; each refresh issues a new one.
     pub refresh_token_ttl_secs: u64,
+    /// Seconds a checked access token is remembered in memory before the store is read again
+    /// (never past its expiry; 0 reads the store on every request). A logout, revocation or
+    /// deletion on this instance takes effect at once whatever the value.
+    pub session_cache_secs: u64,
     /// Serve `POST /demo/…` routes that mint login codes for the simulators' demo citizens.
     /// Only ever active while the built-in simulators run.
     pub demo_routes: bool,
@@ -282,6 +286,7 @@ impl Default for AuthConfig {
         Self {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            session_cache_secs: 30,
             demo_routes: true,
         }
     }

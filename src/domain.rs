@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod benefits;
 pub mod cache;
 pub mod catalog;
 pub mod content;

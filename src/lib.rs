@@ -195,7 +195,11 @@ impl App {
         let bundles =
             api::bundles::BundleCache::new(gov.clone(), &config.cache, cache_counters.clone());
         let records = Records::new(gov.clone(), &config.cache, cache_counters);
-        let sessions = Sessions::new(store.clone(), &config.auth);
+        let principals = domain::session::PrincipalCache::new(
+            config.auth.session_cache_secs,
+            config.cache.personal_max_people,
+        );
+        let sessions = Sessions::new(store.clone(), &config.auth, principals.clone());
         let logins = Logins::new(
             sessions.clone(),
             wechat.clone(),
@@ -206,7 +210,7 @@ impl App {
         let limits = Limits::new(&config.limits);
         spawn_limit_sweeper(limits.clone());
         let state = AppState {
-            accounts: Accounts::new(store.clone(), vault, gov.clone()),
+            accounts: Accounts::new(store.clone(), vault, gov.clone(), principals),
             audit: Audit::new(store.clone()),
             idempotency: domain::idempotency::Idempotency::new(store.clone()),
             admin_keys: AdminKeys::new(store.clone()),

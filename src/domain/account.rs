@@ -14,7 +14,7 @@ use super::identity::{
     mask,
     vault::Vault,
 };
-use super::session::now;
+use super::session::{PrincipalCache, now};
 use crate::{
     i18n::Lang,
     store::Store,
@@ -220,6 +220,12 @@ pub struct Accounts {
     store: Store,
     vault: Vault,
     gov: GovClient,
+    /// Signed-in tokens to forget when an account changes under them.
+    principals: PrincipalCache,
+    /// Bound identities, opened once instead of on every personal request (a store read and
+    /// an AES-GCM open each). Only bound accounts are kept; a binding replaces nothing, a merge
+    /// or deletion forgets.
+    verified: moka::sync::Cache<String, VerifiedPerson>,
 }
 
 fn aad(account_id: &str, field: &str) -> String {
@@ -234,8 +240,23 @@ fn id_kind_code(kind: IdKind) -> &'static str {
 }
 
 impl Accounts {
-    pub fn new(store: Store, vault: Vault, gov: GovClient) -> Self {
-        Self { store, vault, gov }
+    pub fn new(store: Store, vault: Vault, gov: GovClient, principals: PrincipalCache) -> Self {
+        Self {
+            store,
+            vault,
+            gov,
+            principals,
+            verified: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(std::time::Duration::from_secs(15 * 60))
+                .build(),
+        }
+    }
+
+    /// Forgets what is remembered about `account_id` after it changed.
+    fn forget(&self, account_id: &str) {
+        self.verified.invalidate(account_id);
+        self.principals.forget_account(account_id);
     }
 
     /// The account's profile, or `None` when it does not exist.
@@ -246,6 +267,9 @@ impl Accounts {
     /// The account's verified identity as the platform's record holder (持证主体), or `None`
     /// before real-name binding.
     pub async fn verified(&self, account_id: &str) -> anyhow::Result<Option<VerifiedPerson>> {
+        if let Some(person) = self.verified.get(account_id) {
+            return Ok(Some(person));
+        }
         let sealed: Option<Option<String>> =
             sqlx::query_scalar("SELECT id_number_sealed FROM accounts WHERE id = ?")
                 .bind(account_id)
@@ -258,10 +282,12 @@ impl Accounts {
         let id_number = self.vault.open(&sealed, &aad(account_id, "id_number"))?;
         let id_number = IdNumber::parse(&id_number)
             .map_err(|err| anyhow::anyhow!("stored ID number does not parse: {err:?}"))?;
-        Ok(Some(VerifiedPerson {
+        let person = VerifiedPerson {
             holder: Holder::citizen(&id_number),
             birth_date: id_number.birth_date(),
-        }))
+        };
+        self.verified.insert(account_id.to_owned(), person.clone());
+        Ok(Some(person))
     }
 
     /// Everything held about the account, unmasked.
@@ -411,6 +437,10 @@ impl Accounts {
         .execute(self.store.pool())
         .await
         .context("update preferences")?;
+        if change.lang.is_some() {
+            // The saved language rides on the signed-in principal.
+            self.principals.forget_account(account_id);
+        }
         Ok(result.rows_affected() == 1)
     }
 
@@ -435,6 +465,7 @@ impl Accounts {
             .execute(self.store.pool())
             .await
             .context("delete account")?;
+        self.forget(account_id);
         Ok(result.rows_affected() == 1)
     }
 
@@ -559,6 +590,9 @@ impl Accounts {
                 }
             };
         tx.commit().await.context("commit binding")?;
+        // A merge moved this login's sessions to another account; a new binding changes what
+        // `verified` answers.
+        self.forget(account_id);
         Ok(bound)
     }
 }

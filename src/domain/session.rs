@@ -4,8 +4,13 @@
 //! refresh token; both are random 256-bit strings handed to the client once and stored only as
 //! SHA-256 hashes. Refreshing exchanges the refresh token for a new pair. Presenting a refresh
 //! token that was already exchanged means it was copied: the whole session is revoked (RFC 9700
-//! §4.14.2, refresh token rotation with reuse detection). Every token check reads the store, so
-//! a revocation takes effect on the next request.
+//! §4.14.2, refresh token rotation with reuse detection).
+//!
+//! A checked access token is remembered for `auth.session_cache_secs` (never past its expiry) in
+//! [`PrincipalCache`], so a busy screen does not read the store on every request. Everything
+//! that ends or changes a session or its account (revocation, refresh, logout, deletion, a
+//! merge, a new saved language) forgets the affected entries first, so on this instance a
+//! revocation still takes effect on the next request.
 //!
 //! Platform identities (an openid, an Alipay open_id) map to accounts; the first login of an
 //! identity creates its account in the same transaction that records the identity, so two
@@ -110,6 +115,94 @@ pub struct Sessions {
     store: Store,
     access_ttl: i64,
     refresh_ttl: i64,
+    principals: PrincipalCache,
+}
+
+/// Checked access tokens (by hash) and who holds them, shared by [`Sessions`] and
+/// `Accounts`, which forget entries whenever a session or an account changes.
+///
+/// A check that read the store before a change committed must not put its old answer back
+/// after the change forgot it: every forget bumps `epoch`, and an answer is kept only if the
+/// epoch did not move while it was read.
+#[derive(Debug, Clone)]
+pub struct PrincipalCache {
+    entries: moka::sync::Cache<String, (Principal, i64)>,
+    epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl PrincipalCache {
+    /// Remembers tokens for `ttl_secs` at most (0 turns the cache off).
+    pub fn new(ttl_secs: u64, max_entries: u64) -> Self {
+        Self {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(max_entries)
+                .time_to_live(std::time::Duration::from_secs(ttl_secs.max(1)))
+                .support_invalidation_closures()
+                .build(),
+            epoch: Default::default(),
+        }
+        .disabled_if(ttl_secs == 0)
+    }
+
+    fn disabled_if(self, off: bool) -> Self {
+        if off {
+            Self {
+                entries: moka::sync::Cache::new(0),
+                epoch: self.epoch,
+            }
+        } else {
+            self
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<(Principal, i64)> {
+        self.entries.get(hash)
+    }
+
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Keeps an answer read from the store while the epoch was `read_at`.
+    fn put(&self, read_at: u64, hash: String, principal: Principal, expires_at: i64) {
+        if self.epoch() == read_at {
+            self.entries.insert(hash.clone(), (principal, expires_at));
+            // A forget that ran between the check and the insert did not see this entry.
+            if self.epoch() != read_at {
+                self.entries.invalidate(&hash);
+            }
+        }
+    }
+
+    fn bump(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Forgets every token of `session_id`.
+    pub fn forget_session(&self, session_id: &str) {
+        self.bump();
+        let session_id = session_id.to_owned();
+        if let Err(err) = self
+            .entries
+            .invalidate_entries_if(move |_, (principal, _)| principal.session_id == session_id)
+        {
+            tracing::error!(error = %err, "principal cache: cannot forget a session");
+            self.entries.invalidate_all();
+        }
+    }
+
+    /// Forgets every token of every session of `account_id`.
+    pub fn forget_account(&self, account_id: &str) {
+        self.bump();
+        let account_id = account_id.to_owned();
+        if let Err(err) = self
+            .entries
+            .invalidate_entries_if(move |_, (principal, _)| principal.account_id == account_id)
+        {
+            tracing::error!(error = %err, "principal cache: cannot forget an account");
+            self.entries.invalidate_all();
+        }
+    }
 }
 
 /// Unix seconds now.
@@ -141,11 +234,12 @@ const ACCESS_PREFIX: &str = "tba_";
 const REFRESH_PREFIX: &str = "tbr_";
 
 impl Sessions {
-    pub fn new(store: Store, config: &AuthConfig) -> Self {
+    pub fn new(store: Store, config: &AuthConfig, principals: PrincipalCache) -> Self {
         Self {
             store,
             access_ttl: config.access_token_ttl_secs as i64,
             refresh_ttl: config.refresh_token_ttl_secs as i64,
+            principals,
         }
     }
 
@@ -273,6 +367,14 @@ impl Sessions {
         if !access_token.starts_with(ACCESS_PREFIX) || access_token.len() > 128 {
             return Err(AuthFailure::Invalid);
         }
+        let hash = token_hash(access_token);
+        if let Some((principal, expires_at)) = self.principals.get(&hash) {
+            if expires_at <= now() {
+                return Err(AuthFailure::Expired);
+            }
+            return Ok(principal);
+        }
+        let read_at = self.principals.epoch();
         let row = sqlx::query(
             "SELECT t.expires_at, s.id AS session_id, s.account_id, s.revoked_at, a.lang
              FROM session_tokens t
@@ -280,7 +382,7 @@ impl Sessions {
              JOIN accounts a ON a.id = s.account_id
              WHERE t.token_hash = ? AND t.kind = 'access'",
         )
-        .bind(token_hash(access_token))
+        .bind(&hash)
         .fetch_optional(self.store.pool())
         .await
         .map_err(|err| {
@@ -297,11 +399,14 @@ impl Sessions {
             return Err(AuthFailure::Expired);
         }
         let lang: Option<String> = row.get("lang");
-        Ok(Principal {
+        let principal = Principal {
             account_id: row.get("account_id"),
             session_id: row.get("session_id"),
             lang: lang.as_deref().and_then(Lang::from_tag),
-        })
+        };
+        self.principals
+            .put(read_at, hash, principal.clone(), expires_at);
+        Ok(principal)
     }
 
     /// Exchanges a refresh token for a new pair; a reused one revokes its session.
@@ -338,6 +443,7 @@ impl Sessions {
         if rotated_at.is_some() {
             revoke_in(&mut tx, &session_id, "refresh_token_reused", now).await?;
             tx.commit().await.context("commit revocation")?;
+            self.principals.forget_session(&session_id);
             tracing::warn!(session = %session_id, "refresh token reused: session revoked");
             return Err(RefreshError::Reused);
         }
@@ -366,6 +472,7 @@ impl Sessions {
             .issue(&mut tx, &session_id, &account_id, false, now)
             .await?;
         tx.commit().await.context("commit refresh")?;
+        self.principals.forget_session(&session_id);
         Ok(tokens)
     }
 
@@ -395,6 +502,7 @@ impl Sessions {
         }
         revoke_in(&mut tx, session_id, reason, now()).await?;
         tx.commit().await.context("commit revoke")?;
+        self.principals.forget_session(session_id);
         Ok(true)
     }
 
@@ -441,4 +549,53 @@ async fn revoke_in(
         .await
         .context("drop access tokens")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(account: &str, session: &str) -> Principal {
+        Principal {
+            account_id: account.into(),
+            session_id: session.into(),
+            lang: None,
+        }
+    }
+
+    #[test]
+    fn forgetting_a_session_or_an_account_drops_only_their_tokens() {
+        let cache = PrincipalCache::new(30, 100);
+        cache.put(cache.epoch(), "t1".into(), principal("a1", "s1"), i64::MAX);
+        cache.put(cache.epoch(), "t2".into(), principal("a1", "s2"), i64::MAX);
+        cache.put(cache.epoch(), "t3".into(), principal("a2", "s3"), i64::MAX);
+        cache.forget_session("s1");
+        assert!(cache.get("t1").is_none());
+        assert!(cache.get("t2").is_some());
+        cache.forget_account("a1");
+        assert!(cache.get("t2").is_none());
+        assert_eq!(
+            cache.get("t3").map(|(p, _)| p.session_id),
+            Some("s3".into())
+        );
+    }
+
+    #[test]
+    fn an_answer_read_before_a_change_is_not_kept_after_it() {
+        let cache = PrincipalCache::new(30, 100);
+        // A check reads the store …
+        let read_at = cache.epoch();
+        // … while a logout commits and forgets the session …
+        cache.forget_session("s1");
+        // … and then tries to keep what it read before the logout.
+        cache.put(read_at, "t1".into(), principal("a1", "s1"), i64::MAX);
+        assert!(cache.get("t1").is_none());
+    }
+
+    #[test]
+    fn a_zero_ttl_keeps_nothing() {
+        let cache = PrincipalCache::new(0, 100);
+        cache.put(cache.epoch(), "t1".into(), principal("a1", "s1"), i64::MAX);
+        assert!(cache.get("t1").is_none());
+    }
 }

@@ -118,6 +118,7 @@ fn the_example_file_documents_every_option_with_its_default() {
         "alipay_public_key",
         "access_token_ttl_secs",
         "refresh_token_ttl_secs",
+        "session_cache_secs",
         "demo_routes",
         "encryption_key",
         "lookup_key",

@@ -238,7 +238,11 @@ async fn form_client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
         metrics: Metrics::new(l10n.fallback_counter(), Default::default()),
         l10n,
         body_limit: 1024,
-        sessions: tongban::domain::session::Sessions::new(store, &config.auth),
+        sessions: tongban::domain::session::Sessions::new(
+            store,
+            &config.auth,
+            tongban::domain::session::PrincipalCache::new(0, 0),
+        ),
         limits: tongban::http::rate_limit::Limits::new(&config.limits),
         shedder: tongban::http::shed::Shedder::new(&config.shed),
     });
