@@ -1,0 +1,6 @@
+//! Benefits without application (免申即享): policies whose eligibility is a rule over facts
+//! the provincial platform shares, matched against people and enterprises, explained to each
+//! in their language. See `docs/benefits-rules.md`.
+
+pub mod facts;
+pub mod rules;
