@@ -98,6 +98,10 @@ pub enum Invalidated {
 pub enum CacheName {
     /// The service catalog and every service guide.
     Catalog,
+    /// Themes and "one thing done once" bundles.
+    Bundles,
+    /// Service halls and their appointment slots.
+    Halls,
 }
 
 #[derive(Debug, Object)]
@@ -199,10 +203,15 @@ impl AdminApi {
         body: Json<InvalidateRequest>,
     ) -> Result<Invalidated, AdminError> {
         let operator = authorize(&state, &lang, &key, SCOPE_CACHE_INVALIDATE).await?;
-        let caches = body.0.caches.unwrap_or_else(|| vec![CacheName::Catalog]);
+        let caches = body
+            .0
+            .caches
+            .unwrap_or_else(|| vec![CacheName::Catalog, CacheName::Bundles, CacheName::Halls]);
         for cache in &caches {
             match cache {
                 CacheName::Catalog => state.catalog.invalidate(),
+                CacheName::Bundles => state.bundles.invalidate(),
+                CacheName::Halls => state.halls.invalidate(),
             }
         }
         tracing::info!(key = %operator.key_id, ?caches, "caches invalidated");

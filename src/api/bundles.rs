@@ -115,7 +115,7 @@ impl BundleCache {
             .ok_or_else(|| Arc::new(GovError::NotFound))
     }
 
-    /// Drops both lists, with the operator's catalog invalidation.
+    /// Drops both lists, with the operator's invalidation.
     pub fn invalidate(&self) {
         self.themes.invalidate_all();
         self.bundles.invalidate_all();

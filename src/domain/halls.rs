@@ -56,6 +56,12 @@ pub struct Halls {
 }
 
 impl Halls {
+    /// Drops the cached halls and their slots, with the operator's invalidation.
+    pub fn invalidate(&self) {
+        self.halls.invalidate_all();
+        self.slots.invalidate_all();
+    }
+
     pub fn new(gov: GovClient, config: &CacheConfig, counters: CacheCounters) -> Self {
         let halls_ttl = Ttl {
             fresh: Duration::from_secs(config.catalog_ttl_secs),

@@ -163,3 +163,35 @@ async fn bundles_with_the_platform_down_and_nothing_cached_are_503() {
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["code"], "upstream_unavailable");
 }
+
+#[tokio::test]
+async fn an_operator_s_invalidation_of_everything_reaches_bundles_themes_and_halls() {
+    let app = spawn_app().await;
+    for _ in 0..2 {
+        assert_eq!(app.json("/v1/bundles").await.0, 200);
+        assert_eq!(app.json("/v1/halls").await.0, 200);
+    }
+    let (bundles, halls) = (
+        app.gov.calls(Resource::Bundles),
+        app.gov.calls(Resource::Halls),
+    );
+    let (_, key) = app
+        .state
+        .admin_keys
+        .create("ops", &["cache:invalidate".to_string()])
+        .await
+        .expect("key");
+    let resp = app
+        .client
+        .post(format!("{}/v1/admin/cache/invalidate", app.base))
+        .header("X-Admin-Key", key)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), 204);
+    assert_eq!(app.json("/v1/bundles").await.0, 200);
+    assert_eq!(app.json("/v1/halls").await.0, 200);
+    assert_eq!(app.gov.calls(Resource::Bundles), bundles + 1);
+    assert_eq!(app.gov.calls(Resource::Halls), halls + 1);
+}
