@@ -111,6 +111,24 @@ impl fmt::Display for Lang {
     }
 }
 
+/// Whether `text` reads as Uyghur or Kazakh in Arabic script: no Chinese characters, and at
+/// least four letters in five from the Arabic blocks (the rest may be codes such as a tax
+/// credit level `A`).
+pub fn mostly_arabic_script(text: &str) -> bool {
+    let (mut arabic, mut letters) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}') {
+            return false;
+        }
+        letters += 1;
+        if matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+        {
+            arabic += 1;
+        }
+    }
+    letters > 0 && arabic * 5 >= letters * 4
+}
+
 /// Wraps `value` in FSI…PDI so that digits, dashes and Latin text keep their order inside
 /// right-to-left text.
 pub fn isolate(value: &str) -> String {

@@ -3,4 +3,5 @@
 //! in their language. See `docs/benefits-rules.md`.
 
 pub mod facts;
+pub mod policy;
 pub mod rules;
