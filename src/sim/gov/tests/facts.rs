@@ -1,0 +1,417 @@
+//! Facts for eligibility: the generated population's size and shape, the lookups through
+//! [`GovClient`](crate::upstream::gov::GovClient), and faults on [`Resource::Facts`].
+
+use std::collections::HashSet;
+
+use jiff::{Span, civil::Date};
+
+use super::{citizen, client_and_sim, demo_citizens, demo_enterprises};
+use crate::{
+    domain::identity::id_number::IdNumber,
+    sim::gov::{
+        Faults, Resource,
+        enterprises::uscc_check_char,
+        facts::{GENERATED_ENTERPRISES, GENERATED_PEOPLE, Population},
+        records::now,
+    },
+    upstream::gov::{
+        GovError,
+        wire::{
+            EnterpriseSize, EnterpriseType, Hukou, I18nText, IncomeBand, MAX_FACTS_BATCH,
+            PersonFacts, Sex,
+        },
+    },
+};
+
+fn today() -> Date {
+    now().date()
+}
+
+fn date(text: &str) -> Date {
+    text.parse().expect("a YYYY-MM-DD date")
+}
+
+/// Whole years from `birth` to `on`.
+fn age_on(on: Date, birth: Date) -> i64 {
+    i64::from(
+        birth
+            .until((jiff::Unit::Year, on))
+            .expect("span")
+            .get_years(),
+    )
+}
+
+fn years(today: Date, birth: &str) -> i64 {
+    age_on(today, date(birth))
+}
+
+fn months(today: Date, birth: &str) -> i64 {
+    let birth = date(birth);
+    i64::from(
+        birth
+            .until((jiff::Unit::Month, today))
+            .expect("span")
+            .get_months(),
+    )
+}
+
+fn share(people: &[&PersonFacts], keep: impl Fn(&PersonFacts) -> bool) -> f64 {
+    people.iter().filter(|p| keep(p)).count() as f64 / people.len() as f64
+}
+
+fn assert_within(what: &str, value: f64, range: std::ops::RangeInclusive<f64>) {
+    assert!(
+        range.contains(&value),
+        "{what}: {value:.4} not in {range:?}"
+    );
+}
+
+#[test]
+fn the_population_is_as_large_as_promised_and_the_same_on_every_start() {
+    let first = Population::seeded(today());
+    let second = Population::seeded(today());
+    assert_eq!(first.people.len(), GENERATED_PEOPLE + demo_citizens().len());
+    assert_eq!(
+        first.enterprises.len(),
+        GENERATED_ENTERPRISES + demo_enterprises().len()
+    );
+    assert!(first.people.len() >= 1_000 && first.enterprises.len() >= 200);
+    let keys = |p: &Population| p.people.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&first), keys(&second));
+}
+
+#[test]
+fn ages_sexes_hukou_and_households_follow_the_prefectures_shape() {
+    let today = today();
+    let population = Population::seeded(today);
+    let people: Vec<&PersonFacts> = population.people.values().map(|p| &p.facts).collect();
+    let age = |p: &PersonFacts| years(today, &p.birth_date);
+    assert_within("under 15", share(&people, |p| age(p) < 15), 0.16..=0.24);
+    assert_within("60+", share(&people, |p| age(p) >= 60), 0.09..=0.15);
+    assert_within("80+", share(&people, |p| age(p) >= 80), 0.01..=0.035);
+    assert!(people.iter().any(|p| (90..100).contains(&age(p))));
+    assert!(people.iter().any(|p| age(p) >= 100));
+    assert_within("male", share(&people, |p| p.sex == Sex::Male), 0.45..=0.57);
+    assert_within(
+        "rural",
+        share(&people, |p| p.hukou == Hukou::Rural),
+        0.35..=0.65,
+    );
+    let sizes: Vec<u32> = people.iter().map(|p| p.household_size).collect();
+    assert!(sizes.iter().all(|size| (1..=7).contains(size)));
+    let mean = f64::from(sizes.iter().sum::<u32>()) / sizes.len() as f64;
+    assert_within("mean household", mean, 2.9..=3.7);
+    for person in &people {
+        assert!(person.household_size as usize > person.children.len());
+        if person.living_alone {
+            assert_eq!(person.household_size, 1);
+            assert!(age(person) >= 18);
+        }
+    }
+    assert!(people.iter().any(|p| p.living_alone && age(p) >= 60));
+    assert!(people.iter().filter(|p| p.veteran).count() >= 5);
+}
+
+#[test]
+fn income_support_and_disability_are_consistent_and_realistic() {
+    let population = Population::seeded(today());
+    let people: Vec<&PersonFacts> = population.people.values().map(|p| &p.facts).collect();
+    let poorest = |p: &PersonFacts| p.income_band == IncomeBand::Subsistence;
+    assert_within("subsistence band", share(&people, poorest), 0.03..=0.08);
+    assert_within(
+        "extreme poverty",
+        share(&people, |p| p.extreme_poverty),
+        0.004..=0.02,
+    );
+    for person in &people {
+        assert_eq!(
+            poorest(person),
+            person.subsistence || person.extreme_poverty,
+            "the band and the support disagree"
+        );
+        assert!(!(person.subsistence && person.extreme_poverty));
+        assert!(person.income_per_capita >= 0);
+    }
+    assert_within(
+        "disabled",
+        share(&people, |p| p.disability_level > 0),
+        0.04..=0.085,
+    );
+    let at_level = |level| {
+        people
+            .iter()
+            .filter(|p| p.disability_level == level)
+            .count()
+    };
+    assert!(at_level(1) > 0 && at_level(1) < at_level(3));
+    assert!(people.iter().all(|p| p.disability_level <= 4));
+}
+
+#[test]
+fn children_and_employment_fit_the_persons_age() {
+    let today = today();
+    let population = Population::seeded(today);
+    let people: Vec<&PersonFacts> = population.people.values().map(|p| &p.facts).collect();
+    let mut child_months = Vec::new();
+    for person in &people {
+        let age = years(today, &person.birth_date);
+        for child in &person.children {
+            let child_age = years(today, &child.birth_date);
+            assert!((0..18).contains(&child_age), "a child of {child_age}");
+            let at_birth = age_on(date(&child.birth_date), date(&person.birth_date));
+            assert!(at_birth >= 18, "a parent at {at_birth}");
+            child_months.push(months(today, &child.birth_date));
+        }
+        use crate::upstream::gov::wire::Employment::*;
+        match person.employment {
+            Student => assert!((6..=25).contains(&age), "a student of {age}"),
+            Retired => assert!(age >= 50, "retired at {age}"),
+            Employed | Unemployed | Flexible | Farmer => assert!(age >= 16, "working at {age}"),
+            None => {}
+        }
+        if age < 6 {
+            assert_eq!(person.employment, None);
+        }
+    }
+    assert!(child_months.iter().filter(|m| **m < 12).count() >= 5);
+    assert!(child_months.iter().filter(|m| **m < 36).count() >= 20);
+    let parents = people.iter().filter(|p| !p.children.is_empty()).count();
+    assert!(parents * 5 > people.len(), "only {parents} parents");
+}
+
+#[test]
+fn every_id_number_is_valid_unique_and_carries_birth_date_sex_and_district() {
+    let population = Population::seeded(today());
+    let mut seen = HashSet::new();
+    for (number, person) in &population.people {
+        let facts = &person.facts;
+        assert_eq!(number, &facts.id_number);
+        assert!(seen.insert(number.clone()));
+        let id = IdNumber::parse(number).expect("a valid ID number");
+        assert_eq!(id.birth_date(), date(&facts.birth_date));
+        assert_eq!(id.region_code(), facts.district);
+        let male = id.sex() == crate::domain::identity::id_number::Sex::Male;
+        assert_eq!(male, facts.sex == Sex::Male);
+        assert!(!person.name.is_empty());
+    }
+    let ili = population
+        .people
+        .values()
+        .filter(|p| p.facts.district.starts_with("6540"))
+        .count();
+    assert!(ili >= GENERATED_PEOPLE);
+    let names: Vec<&str> = population
+        .people
+        .values()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(names.iter().filter(|n| n.contains('·')).count() > names.len() / 3);
+    assert!(names.iter().filter(|n| !n.contains('·')).count() > names.len() / 3);
+}
+
+#[test]
+fn the_demo_citizens_facts_agree_with_their_register_entries() {
+    let population = Population::seeded(today());
+    for citizen in demo_citizens() {
+        let person = &population.people[citizen.id_number];
+        assert_eq!(person.name, citizen.name);
+        assert_eq!(person.facts.birth_date, citizen.birth_date.to_string());
+        assert_eq!(person.facts.district, &citizen.id_number[..6]);
+    }
+}
+
+/// Uyghur and Kazakh are written in the Arabic script: the same check as `seed_check`.
+fn is_arabic_script(s: &str) -> bool {
+    let arabic = |c: char| matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}');
+    let mut letters = s.chars().filter(|c| c.is_alphabetic()).peekable();
+    letters.peek().is_some() && letters.all(arabic)
+}
+
+fn is_trilingual(text: &I18nText) -> bool {
+    !text.zh.is_empty()
+        && [&text.ug, &text.kk]
+            .iter()
+            .all(|other| other.as_deref().is_some_and(is_arabic_script))
+}
+
+#[test]
+fn enterprises_have_valid_codes_trilingual_names_and_a_realistic_mix() {
+    let today = today();
+    let population = Population::seeded(today);
+    let all: Vec<_> = population.enterprises.values().collect();
+    for facts in &all {
+        let (body, check) = facts.credit_code.split_at(17);
+        assert_eq!(
+            uscc_check_char(body).map(String::from).as_deref(),
+            Some(check)
+        );
+        assert_eq!(&facts.credit_code[2..8], facts.district);
+        assert!(is_trilingual(&facts.name), "{:?}", facts.name);
+        let registered = date(&facts.registered_on);
+        assert!(registered >= date("1995-01-01") && registered < today);
+        let (lo, hi) = match facts.size {
+            EnterpriseSize::Micro => (1, 9),
+            EnterpriseSize::Small => (10, 99),
+            EnterpriseSize::Medium => (100, 299),
+            EnterpriseSize::Large => (300, 1_500),
+        };
+        assert!((lo..=hi).contains(&facts.employees));
+        assert!(facts.graduate_hires <= facts.employees);
+    }
+    let count = |keep: &dyn Fn(&&&crate::upstream::gov::wire::EnterpriseFacts) -> bool| {
+        all.iter().filter(keep).count()
+    };
+    let individual = count(&|f| f.kind == EnterpriseType::IndividualBusiness);
+    assert!(individual * 10 >= all.len() * 3, "{individual} individual");
+    let small = count(&|f| matches!(f.size, EnterpriseSize::Micro | EnterpriseSize::Small));
+    assert!(small * 10 >= all.len() * 8);
+    let high_tech = count(&|f| f.high_tech);
+    assert!(high_tech >= 3 && high_tech * 10 < all.len(), "{high_tech}");
+    let three_years_ago = today.saturating_sub(Span::new().years(3));
+    let young = count(&|f| date(&f.registered_on) > three_years_ago);
+    assert!(young * 5 >= all.len() && young * 2 < all.len(), "{young}");
+    let industries: HashSet<&str> = all.iter().map(|f| f.industry.as_str()).collect();
+    for section in ["A", "C", "F", "G", "H", "I"] {
+        assert!(industries.contains(section), "no {section}");
+    }
+    let median = |size| {
+        let mut revenue: Vec<i64> = all
+            .iter()
+            .filter(|f| f.size == size)
+            .map(|f| f.annual_revenue)
+            .collect();
+        revenue.sort();
+        revenue[revenue.len() / 2]
+    };
+    assert!(median(EnterpriseSize::Micro) < median(EnterpriseSize::Small));
+}
+
+#[tokio::test]
+async fn a_person_and_an_enterprise_are_looked_up_one_by_one() {
+    let (client, sim) = client_and_sim().await;
+    let citizen = demo_citizens()[1];
+    let id = IdNumber::parse(citizen.id_number).expect("valid");
+    let facts = client.person_facts(&id).await.expect("facts");
+    assert_eq!(facts.birth_date, "1988-07-21");
+    assert_eq!(facts.district, "654002");
+    assert_eq!(facts.sex, Sex::Male);
+    let dairy = client
+        .enterprise_facts(demo_enterprises()[0].uscc)
+        .await
+        .expect("dairy");
+    assert_eq!(dairy.district, "654026");
+    assert_eq!(dairy.name.zh, demo_enterprises()[0].name);
+    assert_eq!(sim.calls(Resource::Facts), 2);
+}
+
+#[tokio::test]
+async fn an_unknown_person_or_enterprise_is_not_found() {
+    let (client, _sim) = client_and_sim().await;
+    let stranger = IdNumber::parse("11010519491231002X").expect("valid");
+    let person = client.person_facts(&stranger).await;
+    assert!(matches!(person, Err(GovError::NotFound)), "{person:?}");
+    let enterprise = client.enterprise_facts("91654002MA00000000").await;
+    assert!(
+        matches!(enterprise, Err(GovError::NotFound)),
+        "{enterprise:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_answers_the_known_and_lists_the_missing() {
+    let (client, _sim) = client_and_sim().await;
+    let mut asked: Vec<String> = demo_citizens()
+        .iter()
+        .map(|c| c.id_number.to_string())
+        .collect();
+    asked.push("11010519491231002X".into());
+    asked.push(asked[0].clone());
+    let batch = client.person_facts_batch(&asked).await.expect("batch");
+    assert_eq!(batch.list.len(), demo_citizens().len());
+    assert_eq!(batch.list[0].id_number, asked[0]);
+    assert_eq!(batch.missing, vec!["11010519491231002X".to_string()]);
+    let codes: Vec<String> = demo_enterprises().iter().map(|e| e.uscc.into()).collect();
+    let enterprises = client.enterprise_facts_batch(&codes).await.expect("batch");
+    assert_eq!(enterprises.list.len(), 3);
+    assert!(enterprises.missing.is_empty());
+}
+
+#[tokio::test]
+async fn a_batch_of_more_than_500_is_refused() {
+    let (client, _sim) = client_and_sim().await;
+    let too_many = vec![demo_citizens()[0].id_number.to_string(); MAX_FACTS_BATCH + 1];
+    let result = client.person_facts_batch(&too_many).await;
+    assert!(
+        matches!(&result, Err(GovError::Protocol(why)) if why.contains("400")),
+        "{result:?}"
+    );
+    let result = client.enterprise_facts_batch(&too_many).await;
+    assert!(matches!(result, Err(GovError::Protocol(_))), "{result:?}");
+    let exactly = vec![demo_citizens()[0].id_number.to_string(); MAX_FACTS_BATCH];
+    client
+        .person_facts_batch(&exactly)
+        .await
+        .expect("500 is allowed");
+}
+
+#[tokio::test]
+async fn the_id_pages_enumerate_the_whole_population_once() {
+    let (client, _sim) = client_and_sim().await;
+    let mut seen = HashSet::new();
+    let mut page_no = 1;
+    loop {
+        let page = client.person_ids(page_no, 500).await.expect("page");
+        assert_eq!(
+            page.total as usize,
+            GENERATED_PEOPLE + demo_citizens().len()
+        );
+        if page.list.is_empty() {
+            break;
+        }
+        for id in page.list {
+            assert!(seen.insert(id));
+        }
+        page_no += 1;
+    }
+    assert_eq!(seen.len(), GENERATED_PEOPLE + demo_citizens().len());
+    let sample: Vec<String> = seen.iter().take(MAX_FACTS_BATCH).cloned().collect();
+    let batch = client.person_facts_batch(&sample).await.expect("batch");
+    assert_eq!(batch.list.len(), MAX_FACTS_BATCH);
+    let enterprises = client.enterprise_ids(1, 10_000).await.expect("page");
+    assert_eq!(enterprises.page_size, 500);
+    assert_eq!(
+        enterprises.list.len(),
+        GENERATED_ENTERPRISES + demo_enterprises().len()
+    );
+}
+
+#[tokio::test]
+async fn an_outage_of_facts_leaves_the_rest_of_the_platform_working() {
+    let (client, sim) = client_and_sim().await;
+    sim.set_faults(
+        Resource::Facts,
+        Faults {
+            outage: true,
+            ..Faults::default()
+        },
+    );
+    let id = IdNumber::parse(demo_citizens()[0].id_number).expect("valid");
+    let result = client.person_facts(&id).await;
+    assert!(
+        matches!(result, Err(GovError::Unavailable(_))),
+        "{result:?}"
+    );
+    let result = client.enterprise_ids(1, 10).await;
+    assert!(
+        matches!(result, Err(GovError::Unavailable(_))),
+        "{result:?}"
+    );
+    client
+        .certificates(&citizen(0))
+        .await
+        .expect("certificates still work");
+    assert_eq!(sim.calls(Resource::Facts), 0);
+    sim.set_faults(Resource::Facts, Faults::default());
+    client.person_facts(&id).await.expect("back again");
+    assert_eq!(sim.calls(Resource::Facts), 1);
+}
