@@ -11,7 +11,8 @@
 //! [`enterprises`] are the demo holders; `records` holds the personal records seeded by
 //! `demo_applications` (with the step texts of `steps`), `certificates` and `appointments`,
 //! which also serve them; `applications` serves 办件 and ratings; `facts` holds the
-//! generated population of the prefecture and serves its facts for eligibility.
+//! generated population of the prefecture and serves its facts for eligibility, which
+//! [`events`] changes and announces to Tongban (事件推送).
 
 mod applications;
 mod appointments;
@@ -21,6 +22,7 @@ pub mod citizens;
 mod demo_applications;
 mod directory;
 pub mod enterprises;
+pub mod events;
 mod facts;
 mod records;
 #[cfg(test)]
@@ -54,6 +56,7 @@ use crate::upstream::gov::wire::{self, Envelope, TaskItem};
 
 pub use citizens::{DemoCitizen, demo_citizens};
 pub use enterprises::{DemoEnterprise, demo_enterprises};
+pub use events::Delivery;
 
 const SEED_CATALOG: &str = include_str!("gov/seed/catalog.json");
 
@@ -142,6 +145,10 @@ struct SimState {
     records: Mutex<records::Records>,
     /// The people and enterprises facts are served from; the life-event mutations change them.
     facts: Mutex<facts::Population>,
+    /// Where life events go, once a test or the demo has set it.
+    event_sink: Mutex<Option<events::EventSink>>,
+    /// The client life events are delivered with.
+    event_http: reqwest::Client,
 }
 
 /// A running simulator; clones share it.
@@ -179,6 +186,11 @@ impl GovSim {
             nonces: Mutex::new(HashMap::new()),
             records: Mutex::new(records),
             facts: Mutex::new(population),
+            event_sink: Mutex::new(None),
+            event_http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .context("building the life-event client")?,
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
         let addr = acceptor

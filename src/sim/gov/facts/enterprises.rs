@@ -380,3 +380,38 @@ pub(in crate::sim::gov) fn demo(today: Date) -> Vec<EnterpriseFacts> {
         })
         .collect()
 }
+
+/// A micro limited company registered today in `district` (a county of Ili) in GB/T 4754
+/// section `industry`, for the `enterprise_registered` event; its code is not in `existing`.
+pub(in crate::sim::gov) fn registered_today(
+    rng: &mut Rng,
+    today: Date,
+    district: &str,
+    industry: &str,
+    existing: &BTreeMap<String, EnterpriseFacts>,
+) -> anyhow::Result<EnterpriseFacts> {
+    let Some(place) = PLACES.iter().find(|place| place.0 == district) else {
+        anyhow::bail!("{district} is not a county of the Ili prefecture");
+    };
+    let Some(trade) = TRADES.iter().position(|trade| trade.0 == industry) else {
+        anyhow::bail!("no trade of section {industry} is known");
+    };
+    let taken: HashSet<String> = existing.keys().cloned().collect();
+    let kind = EnterpriseType::LimitedCompany;
+    let brand = rng.below(BRANDS.len() as u64) as usize;
+    Ok(EnterpriseFacts {
+        credit_code: credit_code(rng, kind, place.0, &taken),
+        name: compose_name(place.0, brand, trade, kind),
+        kind,
+        size: EnterpriseSize::Micro,
+        industry: industry.to_string(),
+        district: place.0.to_string(),
+        registered_on: today.to_string(),
+        tax_credit: TaxCredit::M,
+        employees: 3,
+        graduate_hires: 0,
+        annual_revenue: 0,
+        high_tech: false,
+        updated_at: at(today, 10, 0),
+    })
+}

@@ -1,5 +1,5 @@
 //! Facts for eligibility: the generated population's size and shape, the lookups through
-//! [`GovClient`](crate::upstream::gov::GovClient), and faults on [`Resource::Facts`].
+//! [`GovClient`], faults on [`Resource::Facts`], and life events delivered to a test receiver.
 
 use std::collections::HashSet;
 
@@ -8,6 +8,7 @@ use jiff::{Span, civil::Date};
 use super::{citizen, client_and_sim, demo_citizens, demo_enterprises};
 use crate::{
     domain::identity::id_number::IdNumber,
+    sim::gov::GovSim,
     sim::gov::{
         Faults, Resource,
         enterprises::uscc_check_char,
@@ -15,9 +16,9 @@ use crate::{
         records::now,
     },
     upstream::gov::{
-        GovError,
+        GovClient, GovError,
         wire::{
-            EnterpriseSize, EnterpriseType, Hukou, I18nText, IncomeBand, MAX_FACTS_BATCH,
+            self, EnterpriseSize, EnterpriseType, Hukou, I18nText, IncomeBand, MAX_FACTS_BATCH,
             PersonFacts, Sex,
         },
     },
@@ -414,4 +415,281 @@ async fn an_outage_of_facts_leaves_the_rest_of_the_platform_working() {
     sim.set_faults(Resource::Facts, Faults::default());
     client.person_facts(&id).await.expect("back again");
     assert_eq!(sim.calls(Resource::Facts), 1);
+}
+
+/// What a test receiver saw of one delivery.
+#[derive(Debug, Clone)]
+struct Received {
+    event_id: String,
+    timestamp: i64,
+    signature: String,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+/// A tiny stand-in for Tongban's event receiver: records every delivery and answers 503 to
+/// the first `failures` of them, 200 after.
+#[derive(Clone, Default)]
+struct Receiver {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    failures_left: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Receiver {
+    fn seen(&self) -> Vec<Received> {
+        self.seen.lock().expect("lock").clone()
+    }
+}
+
+#[poem::handler]
+async fn receive(
+    req: &poem::Request,
+    body: Vec<u8>,
+    poem::web::Data(receiver): poem::web::Data<&Receiver>,
+) -> poem::http::StatusCode {
+    use std::sync::atomic::Ordering;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    receiver.seen.lock().expect("lock").push(Received {
+        event_id: header(wire::HEADER_EVENT_ID),
+        timestamp: header(wire::HEADER_TIMESTAMP).parse().unwrap_or_default(),
+        signature: header(wire::HEADER_SIGNATURE),
+        content_type: header("content-type"),
+        body,
+    });
+    let failing = receiver
+        .failures_left
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+            left.checked_sub(1)
+        })
+        .is_ok();
+    if failing {
+        poem::http::StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        poem::http::StatusCode::OK
+    }
+}
+
+const EVENT_KEY: &str = "event-key-for-tests";
+
+/// A simulator (and client) whose events go to a fresh receiver failing `failures` times.
+async fn sim_with_receiver(failures: u32) -> (GovClient, GovSim, Receiver) {
+    use poem::{EndpointExt, Route, Server, listener::Acceptor, listener::Listener};
+    let receiver = Receiver::default();
+    receiver
+        .failures_left
+        .store(failures, std::sync::atomic::Ordering::SeqCst);
+    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let addr = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .copied()
+        .expect("an address");
+    let app = Route::new()
+        .at("/gov-events", poem::post(receive))
+        .data(receiver.clone());
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
+    let (client, sim) = client_and_sim().await;
+    sim.set_event_sink(
+        format!("http://{addr}/gov-events"),
+        secrecy::SecretString::from(EVENT_KEY),
+    );
+    (client, sim, receiver)
+}
+
+fn verifies(received: &Received) -> bool {
+    wire::verify_event_signature(
+        EVENT_KEY.as_bytes(),
+        received.timestamp,
+        &received.event_id,
+        &received.body,
+        &received.signature,
+    )
+}
+
+fn event_of(received: &Received) -> wire::LifeEvent {
+    serde_json::from_slice(&received.body).expect("a life event")
+}
+
+#[tokio::test]
+async fn a_registered_birth_changes_the_facts_and_is_delivered_signed() {
+    let (client, sim, receiver) = sim_with_receiver(0).await;
+    let mother = demo_citizens()[0].id_number;
+    let before = sim.person_facts(mother).expect("known");
+    let born = today().saturating_sub(Span::new().days(2));
+
+    let delivery = sim.register_birth(mother, born).await.expect("delivered");
+
+    assert!(delivery.acknowledged(), "{delivery:?}");
+    assert_eq!(delivery.attempts, 1);
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1);
+    assert!(verifies(&seen[0]), "the signature verifies with the key");
+    assert_eq!(seen[0].content_type, "application/json");
+    assert!((jiff::Timestamp::now().as_second() - seen[0].timestamp).abs() < 60);
+    let event = event_of(&seen[0]);
+    assert_eq!(event.event_id, delivery.event_id);
+    assert_eq!(seen[0].event_id, delivery.event_id);
+    assert!(uuid::Uuid::parse_str(&event.event_id).is_ok());
+    assert_eq!(event.kind, wire::LifeEventType::BirthRegistered);
+    assert_eq!(
+        event.subject,
+        wire::EventSubject::Person {
+            id_number: mother.to_string()
+        }
+    );
+    assert!(event.facts.contains(&"children".to_string()));
+    assert!(event.occurred_at.ends_with("+08:00"));
+    let raw: serde_json::Value = serde_json::from_slice(&seen[0].body).expect("json");
+    assert_eq!(raw["type"], "birth_registered");
+    assert_eq!(raw["subject"]["type"], "person");
+    assert_eq!(raw["subject"]["idNumber"], mother);
+    let id = IdNumber::parse(mother).expect("valid");
+    let after = client.person_facts(&id).await.expect("facts");
+    assert_eq!(after.children.len(), before.children.len() + 1);
+    assert!(
+        after
+            .children
+            .iter()
+            .any(|c| c.birth_date == born.to_string())
+    );
+    assert_eq!(after.household_size, before.household_size + 1);
+    assert_ne!(after.updated_at, before.updated_at);
+}
+
+#[tokio::test]
+async fn an_event_is_tried_again_with_the_same_id_until_acknowledged() {
+    let (_client, sim, receiver) = sim_with_receiver(2).await;
+    let started = std::time::Instant::now();
+    let delivery = sim
+        .certify_disability(demo_citizens()[2].id_number, 1)
+        .await
+        .expect("delivered");
+    assert!(delivery.acknowledged());
+    assert_eq!(delivery.attempts, 3);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter()
+            .all(|r| r.event_id == delivery.event_id && verifies(r))
+    );
+    assert_eq!(
+        sim.person_facts(demo_citizens()[2].id_number)
+            .expect("known")
+            .disability_level,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_acknowledges_gets_three_tries() {
+    let (_client, sim, receiver) = sim_with_receiver(10).await;
+    let delivery = sim
+        .announce_birthday(demo_citizens()[1].id_number)
+        .await
+        .expect("sent");
+    assert!(!delivery.acknowledged());
+    assert_eq!(delivery.status, Some(503));
+    assert_eq!(delivery.attempts, 3);
+    assert_eq!(receiver.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn support_employment_and_enterprise_events_change_what_the_platform_answers() {
+    let (client, sim, receiver) = sim_with_receiver(0).await;
+    let person = demo_citizens()[1].id_number;
+    sim.grant_subsistence(person).await.expect("subsistence");
+    sim.register_unemployment(person)
+        .await
+        .expect("unemployment");
+    let facts = client
+        .person_facts(&IdNumber::parse(person).expect("valid"))
+        .await
+        .expect("facts");
+    assert!(facts.subsistence);
+    assert_eq!(facts.income_band, IncomeBand::Subsistence);
+    assert_eq!(
+        facts.employment,
+        crate::upstream::gov::wire::Employment::Unemployed
+    );
+    sim.retire(person).await.expect("retired");
+    assert_eq!(
+        sim.person_facts(person).expect("known").employment,
+        crate::upstream::gov::wire::Employment::Retired
+    );
+
+    let (code, delivery) = sim.register_enterprise("654025", "H").await.expect("new");
+    assert!(delivery.acknowledged());
+    let (body, check) = code.split_at(17);
+    assert_eq!(
+        uscc_check_char(body).map(String::from).as_deref(),
+        Some(check)
+    );
+    let registered = client.enterprise_facts(&code).await.expect("facts");
+    assert_eq!(registered.district, "654025");
+    assert_eq!(registered.registered_on, today().to_string());
+    assert!(is_trilingual(&registered.name));
+    sim.hire_graduates(&code, 2).await.expect("hired");
+    let hired = client.enterprise_facts(&code).await.expect("facts");
+    assert_eq!(hired.graduate_hires, 2);
+
+    let kinds: Vec<String> = receiver
+        .seen()
+        .iter()
+        .map(|r| event_of(r).kind.as_str().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "subsistence_granted",
+            "unemployment_registered",
+            "retired",
+            "enterprise_registered",
+            "enterprise_changed"
+        ]
+    );
+    let last = event_of(&receiver.seen()[4]);
+    assert_eq!(
+        last.subject,
+        wire::EventSubject::Enterprise { credit_code: code }
+    );
+    assert!(last.facts.contains(&"graduateHires".to_string()));
+}
+
+#[tokio::test]
+async fn a_hand_made_event_is_delivered_byte_for_byte() {
+    let (_client, sim, receiver) = sim_with_receiver(0).await;
+    let crafted = serde_json::json!({
+        "eventId": "00000000-0000-4000-8000-000000000001",
+        "type": "something_new",
+        "occurredAt": "2026-11-22T10:00:00+08:00",
+        "subject": {"type": "person", "idNumber": "11010519491231002X"},
+        "facts": []
+    });
+    let delivery = sim.send_event(&crafted).await.expect("sent");
+    assert_eq!(delivery.event_id, "00000000-0000-4000-8000-000000000001");
+    let seen = receiver.seen();
+    assert_eq!(seen[0].body, serde_json::to_vec(&crafted).expect("json"));
+    assert!(verifies(&seen[0]));
+}
+
+#[tokio::test]
+async fn mutations_refuse_unknown_holders_bad_levels_and_a_missing_sink() {
+    let (_client, sim) = client_and_sim().await;
+    let someone = demo_citizens()[0].id_number;
+    assert!(sim.grant_subsistence(someone).await.is_err(), "no sink set");
+    let (_client, sim, receiver) = sim_with_receiver(0).await;
+    assert!(sim.retire("11010519491231002X").await.is_err());
+    assert!(sim.certify_disability(someone, 5).await.is_err());
+    assert!(sim.register_enterprise("650102", "F").await.is_err());
+    assert!(sim.hire_graduates("91654002MA00000000", 1).await.is_err());
+    assert!(receiver.seen().is_empty());
 }
