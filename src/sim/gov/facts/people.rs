@@ -18,7 +18,8 @@
 //! - **Children under 18**: for people aged 20–60, born when the parent was 20–42.
 //! - **Employment**: students at 6–17 and half of 18–22; retired from 60 (men) and 55 (women)
 //!   in towns, and from 60 in the countryside for most; farmers mostly rural.
-//! - **Veterans**: ≈ 3.5 % of men aged 20+. **Living alone**: 16 % of people aged 60+.
+//! - **Veterans**: ≈ 3.5 % of men aged 20–54 and 10 % of older men (more served in the
+//!   cohorts of the 1970s and 1980s), a few women. **Living alone**: 16 % of people aged 60+.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -437,7 +438,12 @@ fn resident(
         drawn.max(children.len() as u32 + 1)
     };
     let employment = employment(rng, age, sex, hukou, disability_level);
-    let veteran = age >= 20 && rng.chance(if sex == Sex::Male { 0.035 } else { 0.002 });
+    let veteran = age >= 20
+        && rng.chance(match (sex, age) {
+            (Sex::Female, _) => 0.002,
+            (Sex::Male, 55..) => 0.10,
+            (Sex::Male, _) => 0.035,
+        });
     let updated = add_days(today, -rng.between(1, 400));
     let updated_at = at(updated, rng.between(10, 19), rng.between(0, 59));
     let name = name(rng, ethnicity, sex);

@@ -693,3 +693,169 @@ async fn mutations_refuse_unknown_holders_bad_levels_and_a_missing_sink() {
     assert!(sim.hire_graduates("91654002MA00000000", 1).await.is_err());
     assert!(receiver.seen().is_empty());
 }
+
+const POLICIES: &str = include_str!("../seed/policies.json");
+const CATALOG: &str = include_str!("../seed/catalog.json");
+
+const PERSON_FACTS: [&str; 17] = [
+    "age",
+    "sex",
+    "district",
+    "prefecture",
+    "hukou",
+    "household_size",
+    "income_per_capita",
+    "income_band",
+    "disability_level",
+    "children_count",
+    "children_ages",
+    "children_age_months",
+    "employment",
+    "subsistence",
+    "extreme_poverty",
+    "living_alone",
+    "veteran",
+];
+const ENTERPRISE_FACTS: [&str; 11] = [
+    "type",
+    "size",
+    "industry",
+    "district",
+    "prefecture",
+    "age_months",
+    "tax_credit",
+    "employees",
+    "graduate_hires",
+    "annual_revenue",
+    "high_tech",
+];
+
+fn policies() -> Vec<serde_json::Value> {
+    serde_json::from_str(POLICIES).expect("policies.json is a JSON array")
+}
+
+fn field<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or_default()
+}
+
+/// The problems of one text in the policy format's three locales.
+fn locale_problems(place: &str, text: &serde_json::Value) -> Vec<String> {
+    let zh = field(text, "zh-Hans");
+    let mut problems = Vec::new();
+    if zh.is_empty() {
+        problems.push(format!("{place}: no Chinese text"));
+    }
+    for lang in ["ug-Arab", "kk-Arab"] {
+        let other = field(text, lang);
+        if !is_arabic_script(other) || other == zh {
+            problems.push(format!("{place}.{lang}: not Arabic-script text: {other:?}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_seed_policies_are_many_unique_and_trilingual() {
+    let policies = policies();
+    assert!(policies.len() >= 22, "only {} policies", policies.len());
+    let mut ids = HashSet::new();
+    let mut problems = Vec::new();
+    for policy in &policies {
+        let id = field(policy, "policyId");
+        assert!(ids.insert(id), "{id} twice");
+        let well_formed = (3..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        assert!(well_formed, "policy id {id:?}");
+        for key in ["title", "summary", "howPaid", "legalBasis"] {
+            problems.extend(locale_problems(&format!("{id}.{key}"), &policy[key]));
+        }
+        problems.extend(locale_problems(
+            &format!("{id}.issuer"),
+            &policy["issuer"]["name"],
+        ));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_seed_policies_use_the_formats_values_and_mix_them_all() {
+    let policies = policies();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for policy in &policies {
+        let id = field(policy, "policyId");
+        for (key, allowed) in [
+            ("target", &["person", "enterprise"][..]),
+            (
+                "benefitKind",
+                &["cash", "subsidy", "service", "exemption"][..],
+            ),
+            ("mode", &["auto_grant", "confirm"][..]),
+            ("period", &["once", "year", "month"][..]),
+        ] {
+            let value = field(policy, key);
+            assert!(allowed.contains(&value), "{id}: {key} {value:?}");
+            seen.insert((key, value));
+        }
+        let days = policy["confirmWithinDays"].as_u64();
+        match field(policy, "mode") {
+            "confirm" => assert!(days.is_some_and(|d| (1..=366).contains(&d)), "{id}"),
+            _ => assert!(policy["confirmWithinDays"].is_null(), "{id}"),
+        }
+        date(field(policy, "effectiveFrom"));
+        if let Some(to) = policy["effectiveTo"].as_str() {
+            assert!(date(to) > date(field(policy, "effectiveFrom")), "{id}");
+        }
+        let amount = &policy["amount"];
+        if !amount.is_null() {
+            assert!(
+                ["once", "month", "year"].contains(&field(amount, "unit")),
+                "{id}"
+            );
+            let fixed = amount["fen"].as_i64().is_some_and(|fen| fen > 0);
+            assert!(fixed != amount["expr"].is_string(), "{id}: fen or expr");
+        }
+        let money = ["cash", "subsidy"].contains(&field(policy, "benefitKind"));
+        assert!(!money || !amount.is_null(), "{id}: money without an amount");
+    }
+    assert_eq!(seen.len(), 2 + 4 + 2 + 3, "{seen:?}");
+}
+
+#[test]
+fn the_seed_policies_read_only_facts_of_their_target_and_cite_real_issuers() {
+    let catalog: Vec<serde_json::Value> = serde_json::from_str(CATALOG).expect("catalog");
+    for policy in policies() {
+        let id = field(&policy, "policyId");
+        let (own, facts) = match field(&policy, "target") {
+            "person" => ("person", &PERSON_FACTS[..]),
+            _ => ("enterprise", &ENTERPRISE_FACTS[..]),
+        };
+        let mut rules = vec![field(&policy, "eligibility")];
+        rules.extend(policy["amount"]["expr"].as_str());
+        for rule in rules {
+            assert!(!rule.is_empty(), "{id}: no rule");
+            for subject in ["person", "enterprise"] {
+                for (at, _) in rule.match_indices(&format!("{subject}.")) {
+                    let name: String = rule[at + subject.len() + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    assert_eq!(subject, own, "{id}: reads {subject}.{name}");
+                    assert!(facts.contains(&name.as_str()), "{id}: no fact {name}");
+                }
+            }
+        }
+        let code = field(&policy["issuer"], "code");
+        let department = catalog
+            .iter()
+            .find(|item| field(item, "deptCode") == code)
+            .unwrap_or_else(|| panic!("{id}: issuer {code} is not a catalog department"));
+        for (ours, theirs) in [("zh-Hans", "zh"), ("ug-Arab", "ug"), ("kk-Arab", "kk")] {
+            assert_eq!(
+                policy["issuer"]["name"][ours], department["deptName"][theirs],
+                "{id}: issuer name"
+            );
+        }
+    }
+}
