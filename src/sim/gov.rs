@@ -10,7 +10,9 @@
 //! `directory` serve the implementation list, themes, bundles and halls; [`citizens`] and
 //! [`enterprises`] are the demo holders; `records` holds the personal records seeded by
 //! `demo_applications` (with the step texts of `steps`), `certificates` and `appointments`,
-//! which also serve them; `applications` serves 办件 and ratings.
+//! which also serve them; `applications` serves 办件 and ratings; `facts` holds the
+//! generated population of the prefecture and serves its facts for eligibility, which
+//! [`events`] changes and announces to Tongban (事件推送).
 
 mod applications;
 mod appointments;
@@ -20,6 +22,8 @@ pub mod citizens;
 mod demo_applications;
 mod directory;
 pub mod enterprises;
+pub mod events;
+mod facts;
 mod records;
 #[cfg(test)]
 mod seed_check;
@@ -52,6 +56,7 @@ use crate::upstream::gov::wire::{self, Envelope, TaskItem};
 
 pub use citizens::{DemoCitizen, demo_citizens};
 pub use enterprises::{DemoEnterprise, demo_enterprises};
+pub use events::Delivery;
 
 const SEED_CATALOG: &str = include_str!("gov/seed/catalog.json");
 
@@ -71,11 +76,13 @@ pub enum Resource {
     /// The real-name check.
     Identity,
     Health,
+    /// Facts for eligibility (共享数据): people's and enterprises' facts and their id lists.
+    Facts,
 }
 
 impl Resource {
     /// Every resource, in a stable order.
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 10] = [
         Resource::Catalog,
         Resource::Bundles,
         Resource::Halls,
@@ -85,6 +92,7 @@ impl Resource {
         Resource::Appointments,
         Resource::Identity,
         Resource::Health,
+        Resource::Facts,
     ];
 
     fn index(self) -> usize {
@@ -103,6 +111,7 @@ impl Resource {
             "appointments" => Self::Appointments,
             "identity" => Self::Identity,
             "health" => Self::Health,
+            "facts" => Self::Facts,
             _ => Self::Catalog,
         }
     }
@@ -134,6 +143,12 @@ struct SimState {
     /// Every personal record behind one lock, so that a booking's capacity check and its
     /// insertion, or an idempotency check and its answer, are one atomic step.
     records: Mutex<records::Records>,
+    /// The people and enterprises facts are served from; the life-event mutations change them.
+    facts: Mutex<facts::Population>,
+    /// Where life events go, once a test or the demo has set it.
+    event_sink: Mutex<Option<events::EventSink>>,
+    /// The client life events are delivered with.
+    event_http: reqwest::Client,
 }
 
 /// A running simulator; clones share it.
@@ -157,7 +172,9 @@ impl GovSim {
     pub async fn start(app_key: &str, secret: &SecretString) -> anyhow::Result<Self> {
         let items = seed_catalog()?;
         let directory = directory::Directory::load()?;
-        let records = records::Records::seeded(&items, &directory, &records::now());
+        let now = records::now();
+        let records = records::Records::seeded(&items, &directory, &now);
+        let population = facts::Population::seeded(now.date());
         let state = Arc::new(SimState {
             app_key: app_key.to_string(),
             secret: secret.expose_secret().as_bytes().to_vec(),
@@ -168,6 +185,12 @@ impl GovSim {
             identity_calls: AtomicU64::new(0),
             nonces: Mutex::new(HashMap::new()),
             records: Mutex::new(records),
+            facts: Mutex::new(population),
+            event_sink: Mutex::new(None),
+            event_http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .context("building the life-event client")?,
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
         let addr = acceptor
@@ -198,6 +221,15 @@ impl GovSim {
             .at("/api/v1/ratings", post(applications::rate))
             .at("/api/v1/certificates/query", post(certificates::query))
             .at("/api/v1/certificates/detail", post(certificates::detail))
+            .at("/api/v1/facts/person", post(facts::person_query))
+            .at("/api/v1/facts/person/batch", post(facts::person_batch))
+            .at("/api/v1/facts/person/ids", post(facts::person_ids))
+            .at("/api/v1/facts/enterprise", post(facts::enterprise_query))
+            .at(
+                "/api/v1/facts/enterprise/batch",
+                post(facts::enterprise_batch),
+            )
+            .at("/api/v1/facts/enterprise/ids", post(facts::enterprise_ids))
             .data(state.clone());
         tokio::spawn(async move {
             if let Err(err) = Server::new_with_acceptor(acceptor).run(routes).await {

@@ -15,9 +15,11 @@ pub use wire::HolderType;
 use wire::{
     Application, ApplicationRef, ApplicationSummary, ApplicationsQuery, Appointment,
     AppointmentCancel, AppointmentsQuery, BookAppointment, Booking, Bundle, Certificate,
-    CertificateRef, CertificatesQuery, Envelope, Hall, IdentityVerifyData, IdentityVerifyRequest,
-    IdentityVerifyResult, Page, RatingReceipt, RatingRequest, SignedRequest, Slot,
-    SubmitApplication, SubmitResult, SubmittedMaterial, SupplementRequest, TaskItem, Theme,
+    CertificateRef, CertificatesQuery, EnterpriseFacts, EnterpriseFactsBatchQuery,
+    EnterpriseFactsQuery, Envelope, FactsBatch, FactsIdsQuery, Hall, IdentityVerifyData,
+    IdentityVerifyRequest, IdentityVerifyResult, Page, PersonFacts, PersonFactsBatchQuery,
+    PersonFactsQuery, RatingReceipt, RatingRequest, SignedRequest, Slot, SubmitApplication,
+    SubmitResult, SubmittedMaterial, SupplementRequest, TaskItem, Theme,
 };
 
 /// What can go wrong when calling the platform, as callers need to tell it apart.
@@ -121,14 +123,15 @@ impl Classify for GovError {
     }
 }
 
-/// Reads, queries and checks can be retried; a submission, booking, rating or cancellation
-/// is sent once (the platform deduplicates them by `clientRequestId`, but a retry is the
-/// caller's decision).
+/// Reads, queries and checks can be retried (every facts call is a read); a submission,
+/// booking, rating or cancellation is sent once (the platform deduplicates them by
+/// `clientRequestId`, but a retry is the caller's decision).
 fn idempotent(method: &Method, path: &str) -> bool {
     *method == Method::GET
         || path.ends_with("/query")
         || path.ends_with("/detail")
         || path.ends_with("/identity/verify")
+        || path.starts_with("/api/v1/facts/")
 }
 
 impl std::fmt::Debug for GovClient {
@@ -388,6 +391,62 @@ impl GovClient {
             holder_code: holder.code.clone(),
         };
         self.post("/api/v1/appointments/cancel", &body).await
+    }
+
+    /// One person's facts for eligibility (共享数据); [`GovError::NotFound`] when the platform
+    /// has none.
+    pub async fn person_facts(&self, id_number: &IdNumber) -> Result<PersonFacts, GovError> {
+        let body = PersonFactsQuery {
+            id_number: id_number.as_str().to_string(),
+        };
+        self.post("/api/v1/facts/person", &body).await
+    }
+
+    /// The facts of up to [`wire::MAX_FACTS_BATCH`] people at once, for sweeps; the numbers
+    /// the platform does not know come back in `missing`.
+    pub async fn person_facts_batch(
+        &self,
+        id_numbers: &[String],
+    ) -> Result<FactsBatch<PersonFacts>, GovError> {
+        let body = PersonFactsBatchQuery {
+            id_numbers: id_numbers.to_vec(),
+        };
+        self.post("/api/v1/facts/person/batch", &body).await
+    }
+
+    /// One enterprise's facts, by its unified social credit code.
+    pub async fn enterprise_facts(&self, credit_code: &str) -> Result<EnterpriseFacts, GovError> {
+        let body = EnterpriseFactsQuery {
+            credit_code: credit_code.to_string(),
+        };
+        self.post("/api/v1/facts/enterprise", &body).await
+    }
+
+    /// The facts of up to [`wire::MAX_FACTS_BATCH`] enterprises at once.
+    pub async fn enterprise_facts_batch(
+        &self,
+        credit_codes: &[String],
+    ) -> Result<FactsBatch<EnterpriseFacts>, GovError> {
+        let body = EnterpriseFactsBatchQuery {
+            credit_codes: credit_codes.to_vec(),
+        };
+        self.post("/api/v1/facts/enterprise/batch", &body).await
+    }
+
+    /// One page of the ID numbers the platform holds facts for, in a stable order.
+    pub async fn person_ids(&self, page_no: u32, page_size: u32) -> Result<Page<String>, GovError> {
+        let body = FactsIdsQuery { page_no, page_size };
+        self.post("/api/v1/facts/person/ids", &body).await
+    }
+
+    /// One page of the credit codes the platform holds facts for, in a stable order.
+    pub async fn enterprise_ids(
+        &self,
+        page_no: u32,
+        page_size: u32,
+    ) -> Result<Page<String>, GovError> {
+        let body = FactsIdsQuery { page_no, page_size };
+        self.post("/api/v1/facts/enterprise/ids", &body).await
     }
 
     /// A signed JSON POST.

@@ -5,6 +5,7 @@ mod applications;
 mod appointments;
 mod certificates;
 mod directory;
+mod facts;
 mod faults;
 
 use jiff::{

@@ -684,6 +684,318 @@ pub enum AppointmentStatus {
     NoShow,
 }
 
+/// Writes a closed set of fact values: a Rust enum whose wire text is exactly the value named
+/// in the rules (`docs/benefits-rules.md` §3), with `as_str` giving that text back.
+macro_rules! fact_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// The value as sent on the wire and named in the rules.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+    };
+}
+
+fact_enum!(
+    /// Sex as registered (and encoded in the ID number's sequence digits).
+    Sex { Male = "male", Female = "female" }
+);
+
+fact_enum!(
+    /// 户口性质: the kind of household registration.
+    Hukou { Urban = "urban", Rural = "rural" }
+);
+
+fact_enum!(
+    /// Household income per person against the local minimum living standard (低保标准).
+    IncomeBand {
+        /// Under the local minimum.
+        Subsistence = "subsistence",
+        /// Under 1.5 times the minimum (低收入).
+        Low = "low",
+        Middle = "middle",
+        High = "high",
+    }
+);
+
+fact_enum!(
+    /// 就业状态
+    Employment {
+        Employed = "employed",
+        /// Registered as unemployed (失业登记).
+        Unemployed = "unemployed",
+        /// 灵活就业
+        Flexible = "flexible",
+        Farmer = "farmer",
+        Retired = "retired",
+        Student = "student",
+        None = "none",
+    }
+);
+
+fact_enum!(
+    /// 市场主体类型
+    EnterpriseType {
+        LimitedCompany = "limited_company",
+        /// 个人独资企业
+        SoleProprietorship = "sole_proprietorship",
+        Partnership = "partnership",
+        /// 个体工商户
+        IndividualBusiness = "individual_business",
+        /// 农民专业合作社
+        Cooperative = "cooperative",
+    }
+);
+
+fact_enum!(
+    /// 企业规模 as the 工信部 classification names it.
+    EnterpriseSize { Micro = "micro", Small = "small", Medium = "medium", Large = "large" }
+);
+
+fact_enum!(
+    /// 纳税信用等级; `M` is the level of enterprises too new to be rated.
+    TaxCredit { A = "A", B = "B", M = "M", C = "C", D = "D" }
+);
+
+/// Body of `POST /api/v1/facts/person` (共享数据: one person's facts for eligibility).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFactsQuery {
+    pub id_number: String,
+}
+redacted_debug!(PersonFactsQuery);
+
+/// Body of `POST /api/v1/facts/person/batch`: at most [`MAX_FACTS_BATCH`] ID numbers.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFactsBatchQuery {
+    pub id_numbers: Vec<String>,
+}
+redacted_debug!(PersonFactsBatchQuery);
+
+/// Body of `POST /api/v1/facts/enterprise`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnterpriseFactsQuery {
+    pub credit_code: String,
+}
+redacted_debug!(EnterpriseFactsQuery);
+
+/// Body of `POST /api/v1/facts/enterprise/batch`: at most [`MAX_FACTS_BATCH`] credit codes.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnterpriseFactsBatchQuery {
+    pub credit_codes: Vec<String>,
+}
+redacted_debug!(EnterpriseFactsBatchQuery);
+
+/// Body of `POST /api/v1/facts/person/ids` and `…/enterprise/ids`: one page of the holder
+/// codes the platform has facts for, so a sweep can enumerate them.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FactsIdsQuery {
+    pub page_no: u32,
+    pub page_size: u32,
+}
+
+/// The most codes one batch query may ask for; more is a `400`.
+pub const MAX_FACTS_BATCH: usize = 500;
+/// The largest page of `…/ids`; larger sizes are clamped to it.
+pub const MAX_FACTS_IDS_PAGE: u32 = 500;
+
+/// One minor child of a person, as the household register knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildFacts {
+    /// `YYYY-MM-DD`
+    pub birth_date: String,
+}
+
+/// The facts the platform shares about one person for eligibility (免申即享), from the
+/// population, civil-affairs, disability, human-resources and veterans' registers. Every
+/// field is personal: the Debug prints none of them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFacts {
+    pub id_number: String,
+    /// `YYYY-MM-DD`, as encoded in the ID number.
+    pub birth_date: String,
+    pub sex: Sex,
+    /// 6-digit county-level division code of the household registration.
+    pub district: String,
+    pub hukou: Hukou,
+    pub household_size: u32,
+    /// Household income per person, yuan per month.
+    pub income_per_capita: i64,
+    pub income_band: IncomeBand,
+    /// 0 = none; 1–4 as on the disability certificate (1 most severe).
+    pub disability_level: u8,
+    /// Children under 18, oldest first.
+    pub children: Vec<ChildFacts>,
+    pub employment: Employment,
+    /// The household receives minimum living support (低保).
+    pub subsistence: bool,
+    /// Supported as extremely poor (特困供养).
+    pub extreme_poverty: bool,
+    /// Lives alone (空巢/独居).
+    pub living_alone: bool,
+    /// Discharged serviceman (退役军人).
+    pub veteran: bool,
+    /// When any of these facts last changed, RFC 3339 in Beijing time.
+    pub updated_at: String,
+}
+redacted_debug!(PersonFacts);
+
+/// The facts the platform shares about one enterprise, from the market-regulation, tax and
+/// social-insurance registers. The Debug leaves out the credit code and the name.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnterpriseFacts {
+    /// 统一社会信用代码
+    pub credit_code: String,
+    pub name: I18nText,
+    #[serde(rename = "type")]
+    pub kind: EnterpriseType,
+    pub size: EnterpriseSize,
+    /// GB/T 4754 section letter `A`…`T`.
+    pub industry: String,
+    /// 6-digit division code of registration.
+    pub district: String,
+    /// `YYYY-MM-DD`, the date of establishment (成立日期).
+    pub registered_on: String,
+    pub tax_credit: TaxCredit,
+    /// Insured employees.
+    pub employees: u32,
+    /// College graduates hired this year and insured.
+    pub graduate_hires: u32,
+    /// Last year's revenue, yuan.
+    pub annual_revenue: i64,
+    /// Certified high-tech enterprise (高新技术企业).
+    pub high_tech: bool,
+    pub updated_at: String,
+}
+redacted_debug!(EnterpriseFacts, kind, size, industry, district);
+
+/// The answer of a batch facts query: the facts found, in the order asked, and the codes the
+/// platform has no facts for. The Debug gives only the counts.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FactsBatch<T> {
+    pub list: Vec<T>,
+    pub missing: Vec<String>,
+}
+
+impl<T> std::fmt::Debug for FactsBatch<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactsBatch")
+            .field("found", &self.list.len())
+            .field("missing", &self.missing.len())
+            .finish()
+    }
+}
+
+/// The event's id on a life-event delivery (事件推送); timestamp and signature travel in
+/// [`HEADER_TIMESTAMP`] and [`HEADER_SIGNATURE`].
+pub const HEADER_EVENT_ID: &str = "x-gov-event-id";
+
+fact_enum!(
+    /// What happened in a life event.
+    LifeEventType {
+        /// 出生登记: a child was added to a person's household.
+        BirthRegistered = "birth_registered",
+        /// A disability certificate was issued or its level changed.
+        DisabilityCertified = "disability_certified",
+        /// 低保认定
+        SubsistenceGranted = "subsistence_granted",
+        Retired = "retired",
+        /// 失业登记
+        UnemploymentRegistered = "unemployment_registered",
+        /// A birthday, which may cross an age threshold of some rule.
+        Birthday = "birthday",
+        /// 设立登记 of a new market entity.
+        EnterpriseRegistered = "enterprise_registered",
+        /// 变更登记, a new tax credit rating, insured staff changes.
+        EnterpriseChanged = "enterprise_changed",
+    }
+);
+
+/// Whose facts a life event changed. The Debug leaves out the code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventSubject {
+    #[serde(rename_all = "camelCase")]
+    Person { id_number: String },
+    #[serde(rename_all = "camelCase")]
+    Enterprise { credit_code: String },
+}
+
+impl std::fmt::Debug for EventSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Person { .. } => "Person",
+            Self::Enterprise { .. } => "Enterprise",
+        })
+    }
+}
+
+/// The body of a life-event delivery: which facts of whom changed; the receiver reads the
+/// new values with the facts queries.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LifeEvent {
+    /// A UUID v4, also sent as [`HEADER_EVENT_ID`]; the same on every retry.
+    pub event_id: String,
+    #[serde(rename = "type")]
+    pub kind: LifeEventType,
+    /// RFC 3339 in Beijing time.
+    pub occurred_at: String,
+    pub subject: EventSubject,
+    /// Wire names of the changed facts (`children`, `disabilityLevel`, …).
+    pub facts: Vec<String>,
+}
+redacted_debug!(LifeEvent, event_id, kind, subject, facts);
+
+fn event_mac(key: &[u8], timestamp: i64, event_id: &str, body: &[u8]) -> Hmac<Sha256> {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes keys of any length")
+    };
+    mac.update(format!("{timestamp}.{event_id}.").as_bytes());
+    mac.update(body);
+    mac
+}
+
+/// The `X-Gov-Signature` of a life-event delivery: `sha256=` and the lowercase hex
+/// HMAC-SHA256 with the event key over `{timestamp}.{eventId}.{raw body}`.
+pub fn event_signature(key: &[u8], timestamp: i64, event_id: &str, body: &[u8]) -> String {
+    let mac = event_mac(key, timestamp, event_id, body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Checks a life-event signature in constant time.
+pub fn verify_event_signature(
+    key: &[u8],
+    timestamp: i64,
+    event_id: &str,
+    body: &[u8],
+    given: &str,
+) -> bool {
+    let Some(Ok(given)) = given.strip_prefix("sha256=").map(hex::decode) else {
+        return false;
+    };
+    event_mac(key, timestamp, event_id, body)
+        .verify_slice(&given)
+        .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,5 +1112,60 @@ mod tests {
             ),
             expected
         );
+    }
+
+    #[test]
+    fn an_event_signature_covers_timestamp_id_and_body() {
+        let body = br#"{"eventId":"e1","type":"birthday"}"#;
+        let expected = {
+            let mut mac = Hmac::<Sha256>::new_from_slice(b"key").expect("any key length");
+            mac.update(b"1700000000.e1.");
+            mac.update(body);
+            format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+        };
+        let sig = event_signature(b"key", 1_700_000_000, "e1", body);
+        assert_eq!(sig, expected);
+        assert!(verify_event_signature(
+            b"key",
+            1_700_000_000,
+            "e1",
+            body,
+            &sig
+        ));
+        assert!(!verify_event_signature(
+            b"key",
+            1_700_000_001,
+            "e1",
+            body,
+            &sig
+        ));
+        assert!(!verify_event_signature(
+            b"key",
+            1_700_000_000,
+            "e2",
+            body,
+            &sig
+        ));
+        assert!(!verify_event_signature(
+            b"other",
+            1_700_000_000,
+            "e1",
+            body,
+            &sig
+        ));
+        assert!(!verify_event_signature(
+            b"key",
+            1_700_000_000,
+            "e1",
+            b"{}",
+            &sig
+        ));
+        assert!(!verify_event_signature(
+            b"key",
+            1_700_000_000,
+            "e1",
+            body,
+            &sig[7..]
+        ));
     }
 }
