@@ -170,7 +170,7 @@ pub struct Match {
 }
 
 const MAX_TEXT_CHARS: usize = 2_000;
-const MAX_TITLE_CHARS: usize = 80;
+const MAX_TITLE_CHARS: usize = 200;
 
 impl CompiledPolicy {
     /// Checks every field of `document` and compiles its rules; all problems at once.

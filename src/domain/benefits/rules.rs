@@ -302,6 +302,8 @@ pub enum Test {
     In(bool, Vec<String>),
     /// A string fact starting with a constant.
     StartsWith(String),
+    /// An int fact in a list of constants.
+    IntIn(Vec<i64>),
     /// The number of elements of a list fact compared with a constant.
     Size(CmpOp, i64),
     /// The number of elements meeting `element` compared with `count`.
@@ -566,6 +568,9 @@ fn explain(
         BoolNode::StartsWith(StrNode::Fact(slot), prefix) => {
             push(fact(Ty::Str, *slot), Test::StartsWith(prefix.clone()))
         }
+        BoolNode::InInts(IntNode::Fact(slot), ListNode::Const(list)) => {
+            push(fact(Ty::Int, *slot), Test::IntIn(list.clone()))
+        }
         BoolNode::Exists(ListNode::Fact(slot), pred) => {
             if let BoolNode::Int(op, IntNode::Var(0), IntNode::Const(bound)) = pred.as_ref() {
                 push(fact(Ty::IntList, *slot), Test::Exists(*op, *bound))
@@ -597,6 +602,7 @@ fn explainable(node: &BoolNode) -> bool {
         | BoolNode::Int(_, IntNode::Size(ListNode::Fact(_)), IntNode::Const(_))
         | BoolNode::Str(_, StrNode::Fact(_), StrNode::Const(_))
         | BoolNode::InStrs(StrNode::Fact(_), _)
+        | BoolNode::InInts(IntNode::Fact(_), ListNode::Const(_))
         | BoolNode::StartsWith(StrNode::Fact(_), _) => true,
         BoolNode::Int(_, IntNode::Count(ListNode::Fact(_), pred), IntNode::Const(_)) => {
             element_test(pred)

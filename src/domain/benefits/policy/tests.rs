@@ -164,3 +164,19 @@ fn every_problem_of_a_document_is_reported_at_its_field() {
         err[0].message
     );
 }
+
+#[test]
+fn the_simulated_platform_s_seed_policies_all_compile() {
+    let documents: Vec<PolicyDocument> =
+        serde_json::from_str(include_str!("../../../sim/gov/seed/policies.json"))
+            .expect("the seed is a list of policy documents");
+    assert!(documents.len() >= 20, "{}", documents.len());
+    let mut failures = Vec::new();
+    for document in documents {
+        let id = document.policy_id.clone();
+        if let Err(problems) = CompiledPolicy::compile(document, 1) {
+            failures.push(format!("{id}: {problems:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
