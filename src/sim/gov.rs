@@ -198,6 +198,10 @@ impl GovSim {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("simulator has no address")?;
+        let sim = Self {
+            state: state.clone(),
+            addr,
+        };
         let routes = Route::new()
             .at("/api/v1/health", get(health))
             .at("/api/v1/catalog/items", get(catalog::list_items))
@@ -230,13 +234,15 @@ impl GovSim {
                 post(facts::enterprise_batch),
             )
             .at("/api/v1/facts/enterprise/ids", post(facts::enterprise_ids))
-            .data(state.clone());
+            .at("/api/v1/demo/events/:kind", post(events::demo_event))
+            .data(state)
+            .data(sim.clone());
         tokio::spawn(async move {
             if let Err(err) = Server::new_with_acceptor(acceptor).run(routes).await {
                 tracing::error!(%err, "gov simulator stopped");
             }
         });
-        Ok(Self { state, addr })
+        Ok(sim)
     }
 
     pub fn base_url(&self) -> String {

@@ -4,6 +4,8 @@
 //! `certify_disability`, …), which changes the facts first and then delivers the event, or
 //! [`GovSim::send_event`] with a hand-made body. Each delivery is signed and tried up to
 //! [`EVENT_ATTEMPTS`] times, [`EVENT_RETRY_PAUSE`] apart, until the receiver answers 2xx.
+//! For demos without Rust, `POST /api/v1/demo/events/{kind}` on the simulator runs the same
+//! mutations (unsigned: the simulator listens on loopback only).
 
 use std::time::Duration;
 
@@ -11,7 +13,14 @@ use anyhow::{Context, bail};
 use jiff::civil::Date;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{GovSim, facts, lock, records};
+use poem::{
+    Response, handler,
+    http::StatusCode,
+    web::{Data, Path},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{GovSim, facts, lock, ok, records, refuse};
 use crate::upstream::gov::wire::{
     self, Employment, EventSubject, IncomeBand, LifeEvent, LifeEventType, PersonFacts,
 };
@@ -29,7 +38,8 @@ pub(super) struct EventSink {
 }
 
 /// The outcome of delivering one event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Delivery {
     pub event_id: String,
     /// The HTTP status of the last answer; `None` when the receiver never answered.
@@ -305,4 +315,100 @@ impl GovSim {
             attempts: EVENT_ATTEMPTS,
         })
     }
+}
+
+/// The body of `POST /api/v1/demo/events/{kind}`; which fields matter depends on the kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct DemoEvent {
+    id_number: String,
+    /// `birth`: the child's birth date (`YYYY-MM-DD`), today when absent.
+    birth_date: Option<String>,
+    /// `disability`: the certificate's level, 1–4.
+    level: Option<u8>,
+    /// `enterprise`: where and in which GB/T 4754 section it registers.
+    district: String,
+    industry: String,
+    /// `graduates`: the enterprise and how many it hired.
+    credit_code: String,
+    count: Option<u32>,
+}
+
+/// What a demo route answers: the delivery, and the new enterprise's code for `enterprise`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoAnswer {
+    #[serde(flatten)]
+    delivery: Delivery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit_code: Option<String>,
+}
+
+/// `POST /api/v1/demo/events/{kind}`: `birth`, `disability`, `subsistence`, `retired`,
+/// `unemployment`, `birthday`, `enterprise` or `graduates`; runs the mutation and delivers its
+/// event, answering the delivery. An unknown kind is `404`, a failed mutation `422`.
+#[handler]
+pub(super) async fn demo_event(
+    Path(kind): Path<String>,
+    body: Vec<u8>,
+    Data(sim): Data<&GovSim>,
+) -> Response {
+    let Ok(event) = serde_json::from_slice::<DemoEvent>(&body) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            wire::CODE_BAD_REQUEST,
+            "请求参数错误",
+        );
+    };
+    let id = event.id_number.as_str();
+    let outcome = match kind.as_str() {
+        "birth" => {
+            let born = match event.birth_date.as_deref().map(str::parse::<Date>) {
+                None => records::now().date(),
+                Some(Ok(date)) => date,
+                Some(Err(_)) => {
+                    return refuse(StatusCode::BAD_REQUEST, wire::CODE_BAD_REQUEST, "日期无效");
+                }
+            };
+            sim.register_birth(id, born).await
+        }
+        "disability" => sim.certify_disability(id, event.level.unwrap_or(0)).await,
+        "subsistence" => sim.grant_subsistence(id).await,
+        "retired" => sim.retire(id).await,
+        "unemployment" => sim.register_unemployment(id).await,
+        "birthday" => sim.announce_birthday(id).await,
+        "graduates" => {
+            let count = event.count.unwrap_or(1);
+            sim.hire_graduates(&event.credit_code, count).await
+        }
+        "enterprise" => {
+            return match sim
+                .register_enterprise(&event.district, &event.industry)
+                .await
+            {
+                Ok((code, delivery)) => ok(DemoAnswer {
+                    delivery,
+                    credit_code: Some(code),
+                }),
+                Err(err) => demo_refusal(&err),
+            };
+        }
+        _ => return super::not_found("没有这种事件"),
+    };
+    match outcome {
+        Ok(delivery) => ok(DemoAnswer {
+            delivery,
+            credit_code: None,
+        }),
+        Err(err) => demo_refusal(&err),
+    }
+}
+
+/// The mutations' errors name no personal data ("no such person"), so the demo may see them.
+fn demo_refusal(err: &anyhow::Error) -> Response {
+    refuse(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        wire::CODE_VALIDATION,
+        &format!("{err:#}"),
+    )
 }

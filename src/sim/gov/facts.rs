@@ -4,12 +4,13 @@
 //! `docs/upstream-gov.md`).
 //!
 //! Layout: this file holds the [`Population`] (mutable state behind `SimState::facts`), the
-//! deterministic generator [`Rng`] and the handlers; [`people`] generates the residents and
-//! gives the demo citizens their facts, [`enterprises`] the market entities and the demo
-//! enterprises'. The population is generated from a fixed seed, relative to the day the
+//! deterministic generator [`Rng`] and the handlers; [`people`] generates the residents,
+//! [`enterprises`] the market entities, and `demo` gives the demo citizens and enterprises
+//! their hand-written facts. The population is generated from a fixed seed, relative to the day the
 //! simulator starts (so a newborn stays a newborn whatever the date); two simulators started
 //! on the same day hold exactly the same people.
 
+mod demo;
 pub(super) mod enterprises;
 pub(super) mod people;
 
@@ -45,14 +46,14 @@ impl Population {
     /// to `today` (Beijing).
     pub fn seeded(today: Date) -> Self {
         let mut rng = Rng::new(SEED);
-        let mut people: BTreeMap<String, people::Person> = people::demo(today)
+        let mut people: BTreeMap<String, people::Person> = demo::people(today)
             .into_iter()
             .map(|person| (person.facts.id_number.clone(), person))
             .collect();
         for person in people::generate(&mut rng, today, GENERATED_PEOPLE, &people) {
             people.insert(person.facts.id_number.clone(), person);
         }
-        let mut enterprises: BTreeMap<String, EnterpriseFacts> = enterprises::demo(today)
+        let mut enterprises: BTreeMap<String, EnterpriseFacts> = demo::enterprises(today)
             .into_iter()
             .map(|facts| (facts.credit_code.clone(), facts))
             .collect();

@@ -1,4 +1,4 @@
-//! The market entities (市场主体) of the simulated register, and the demo enterprises' facts.
+//! The market entities (市场主体) of the simulated register.
 //!
 //! Distributions, and what they rest on (approximations): most market entities in Xinjiang
 //! are individual businesses (个体工商户, ≈ 45 % here) and micro or small companies; farmers'
@@ -15,7 +15,7 @@ use jiff::civil::{Date, date};
 
 use super::{Rng, add_days, at, people::DISTRICTS};
 use crate::{
-    sim::gov::enterprises::{demo_enterprises, uscc_check_char},
+    sim::gov::enterprises::uscc_check_char,
     upstream::gov::wire::{EnterpriseFacts, EnterpriseSize, EnterpriseType, I18nText, TaxCredit},
 };
 
@@ -295,90 +295,6 @@ fn entity(
         high_tech,
         updated_at: at(updated, rng.between(10, 19), rng.between(0, 59)),
     }
-}
-
-/// The demo enterprises with facts consistent with their data: the district from the area
-/// code, names in three languages, a dairy, a young hospital and a revoked trading company.
-pub(in crate::sim::gov) fn demo(today: Date) -> Vec<EnterpriseFacts> {
-    let names = [
-        I18nText {
-            zh: "昭苏县天马乳业有限责任公司".into(),
-            ug: Some("موڭغۇلكۈرە ناھىيەلىك تيانما سۈت مەھسۇلاتلىرى چەكلىك شىركىتى".into()),
-            kk: Some(
-                "موڭعۇلكۇرە اۋداندىق تيانما ٴسۇت ونىمدەرى جاۋاپكەرشىلىگى شەكتەۋلى سەرىكتەستىگى"
-                    .into(),
-            ),
-        },
-        I18nText {
-            zh: "伊宁市康宁妇产医院有限公司".into(),
-            ug: Some("غۇلجا شەھەرلىك كاڭنىڭ تۇغۇت دوختۇرخانىسى چەكلىك شىركىتى".into()),
-            kk: Some(
-                "قۇلجا قالالىق كاڭنيڭ بوسانۋ اۋرۋحاناسى جاۋاپكەرشىلىگى شەكتەۋلى سەرىكتەستىگى".into(),
-            ),
-        },
-        I18nText {
-            zh: "霍尔果斯丝路通达商贸有限公司".into(),
-            ug: Some("قورغاس يىپەك يولى تۇڭدا سودا چەكلىك شىركىتى".into()),
-            kk: Some("قورعاس جىبەك جولى تۇڭدا ساۋدا جاۋاپكەرشىلىگى شەكتەۋلى سەرىكتەستىگى".into()),
-        },
-    ];
-    // (size, industry, registered, tax credit, employees, graduates, revenue, high tech)
-    let facts = [
-        (
-            EnterpriseSize::Small,
-            "C",
-            date(2012, 6, 18),
-            TaxCredit::A,
-            45,
-            2,
-            18_000_000,
-            true,
-        ),
-        (
-            EnterpriseSize::Medium,
-            "Q",
-            add_days(today, -980),
-            TaxCredit::B,
-            120,
-            6,
-            26_000_000,
-            false,
-        ),
-        (
-            EnterpriseSize::Micro,
-            "F",
-            date(2021, 6, 8),
-            TaxCredit::D,
-            3,
-            0,
-            800_000,
-            false,
-        ),
-    ];
-    demo_enterprises()
-        .into_iter()
-        .zip(names)
-        .zip(facts)
-        .map(|((enterprise, name), fact)| {
-            let (size, industry, registered, tax_credit, employees, graduates, revenue, high_tech) =
-                fact;
-            EnterpriseFacts {
-                credit_code: enterprise.uscc.to_string(),
-                name,
-                kind: EnterpriseType::LimitedCompany,
-                size,
-                industry: industry.to_string(),
-                district: enterprise.area_code[..6].to_string(),
-                registered_on: registered.to_string(),
-                tax_credit,
-                employees,
-                graduate_hires: graduates,
-                annual_revenue: revenue,
-                high_tech,
-                updated_at: at(add_days(today, -3), 11, 0),
-            }
-        })
-        .collect()
 }
 
 /// A micro limited company registered today in `district` (a county of Ili) in GB/T 4754

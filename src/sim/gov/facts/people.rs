@@ -1,4 +1,4 @@
-//! The residents of the simulated population register, and the demo citizens' facts.
+//! The residents of the simulated population register.
 //!
 //! Distributions, and what they rest on (all approximations for a synthetic register):
 //! - **Age**: the 2020 census of Xinjiang (0–14 ≈ 22 %, 60+ ≈ 11 %, 65+ ≈ 8 %), moved a few
@@ -26,10 +26,7 @@ use std::collections::{BTreeMap, HashSet};
 use jiff::{Span, civil::Date};
 
 use super::{Rng, add_days, at};
-use crate::{
-    sim::gov::citizens::demo_citizens,
-    upstream::gov::wire::{ChildFacts, Employment, Hukou, IncomeBand, PersonFacts, Sex},
-};
+use crate::upstream::gov::wire::{ChildFacts, Employment, Hukou, IncomeBand, PersonFacts, Sex};
 
 /// One resident: the name is kept for demos and never served with the facts.
 #[derive(Debug, Clone)]
@@ -469,157 +466,4 @@ fn resident(
             updated_at,
         },
     }
-}
-
-/// How one demo citizen lives: chosen so that the seed policies have someone to offer to
-/// (a newborn's mother, a veteran father, a subsistence household, an old man living alone).
-struct DemoLife {
-    hukou: Hukou,
-    household_size: u32,
-    income_per_capita: i64,
-    disability_level: u8,
-    /// Children's ages in days on the day the simulator starts.
-    children_days: &'static [i64],
-    employment: Employment,
-    subsistence: bool,
-    living_alone: bool,
-    veteran: bool,
-}
-
-const DEMO_LIVES: [DemoLife; 7] = [
-    // 阿依古丽: a mother of a baby of ten months in Urumqi
-    DemoLife {
-        hukou: Hukou::Urban,
-        household_size: 3,
-        income_per_capita: 2_600,
-        disability_level: 0,
-        children_days: &[300],
-        employment: Employment::Employed,
-        subsistence: false,
-        living_alone: false,
-        veteran: false,
-    },
-    // 叶尔兰: a veteran in flexible work in Yining, two children (6 and 2)
-    DemoLife {
-        hukou: Hukou::Urban,
-        household_size: 4,
-        income_per_capita: 980,
-        disability_level: 0,
-        children_days: &[2_300, 800],
-        employment: Employment::Flexible,
-        subsistence: false,
-        living_alone: false,
-        veteran: true,
-    },
-    // 王建华: retired, 68, with his wife
-    DemoLife {
-        hukou: Hukou::Urban,
-        household_size: 2,
-        income_per_capita: 3_800,
-        disability_level: 0,
-        children_days: &[],
-        employment: Employment::Retired,
-        subsistence: false,
-        living_alone: false,
-        veteran: false,
-    },
-    // 马秀兰: a farmer with a level-2 disability, her household on 低保
-    DemoLife {
-        hukou: Hukou::Rural,
-        household_size: 5,
-        income_per_capita: 420,
-        disability_level: 2,
-        children_days: &[5_800],
-        employment: Employment::Farmer,
-        subsistence: true,
-        living_alone: false,
-        veteran: false,
-    },
-    // 古丽娜尔: registered unemployed, a newborn of one month
-    DemoLife {
-        hukou: Hukou::Rural,
-        household_size: 3,
-        income_per_capita: 650,
-        disability_level: 0,
-        children_days: &[30],
-        employment: Employment::Unemployed,
-        subsistence: false,
-        living_alone: false,
-        veteran: false,
-    },
-    // 买买提: 76, living alone in Kashgar, level-3 disability, 低保
-    DemoLife {
-        hukou: Hukou::Rural,
-        household_size: 1,
-        income_per_capita: 380,
-        disability_level: 3,
-        children_days: &[],
-        employment: Employment::Retired,
-        subsistence: true,
-        living_alone: true,
-        veteran: false,
-    },
-    // 阿斯哈尔: a permanent resident from Kazakhstan, employed, no hukou benefits apply
-    DemoLife {
-        hukou: Hukou::Urban,
-        household_size: 1,
-        income_per_capita: 6_500,
-        disability_level: 0,
-        children_days: &[],
-        employment: Employment::Employed,
-        subsistence: false,
-        living_alone: true,
-        veteran: false,
-    },
-];
-
-/// The demo citizens with facts consistent with their ID numbers: the birth date and sex
-/// encoded there, the district of its first six digits.
-pub(in crate::sim::gov) fn demo(today: Date) -> Vec<Person> {
-    demo_citizens()
-        .into_iter()
-        .zip(DEMO_LIVES.iter())
-        .map(|(citizen, life)| {
-            let id = citizen.id_number;
-            let sex = if id.as_bytes()[16] % 2 == 1 {
-                Sex::Male
-            } else {
-                Sex::Female
-            };
-            let line = subsistence_line(life.hukou);
-            let income_band = match life.income_per_capita {
-                income if income < line => IncomeBand::Subsistence,
-                income if income < line * 3 / 2 => IncomeBand::Low,
-                income if income < 4_500 => IncomeBand::Middle,
-                _ => IncomeBand::High,
-            };
-            Person {
-                name: citizen.name.to_string(),
-                facts: PersonFacts {
-                    id_number: id.to_string(),
-                    birth_date: citizen.birth_date.to_string(),
-                    sex,
-                    district: id[..6].to_string(),
-                    hukou: life.hukou,
-                    household_size: life.household_size,
-                    income_per_capita: life.income_per_capita,
-                    income_band,
-                    disability_level: life.disability_level,
-                    children: life
-                        .children_days
-                        .iter()
-                        .map(|days| ChildFacts {
-                            birth_date: add_days(today, -days).to_string(),
-                        })
-                        .collect(),
-                    employment: life.employment,
-                    subsistence: life.subsistence,
-                    extreme_poverty: false,
-                    living_alone: life.living_alone,
-                    veteran: life.veteran,
-                    updated_at: at(add_days(today, -2), 10, 0),
-                },
-            }
-        })
-        .collect()
 }

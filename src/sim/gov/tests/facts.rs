@@ -859,3 +859,52 @@ fn the_seed_policies_read_only_facts_of_their_target_and_cite_real_issuers() {
         }
     }
 }
+
+async fn post_demo(sim: &GovSim, kind: &str, body: serde_json::Value) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/demo/events/{kind}", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .expect("sim answers")
+        .json()
+        .await
+        .expect("json envelope")
+}
+
+#[tokio::test]
+async fn the_demo_routes_run_a_mutation_and_answer_its_delivery() {
+    let (_client, sim, receiver) = sim_with_receiver(0).await;
+    let person = demo_citizens()[3].id_number;
+
+    let answer = post_demo(
+        &sim,
+        "disability",
+        serde_json::json!({"idNumber": person, "level": 2}),
+    )
+    .await;
+    let enterprise = post_demo(
+        &sim,
+        "enterprise",
+        serde_json::json!({"district": "654002", "industry": "I"}),
+    )
+    .await;
+    let unknown_kind = post_demo(&sim, "wedding", serde_json::json!({})).await;
+    let unknown_person = post_demo(
+        &sim,
+        "retired",
+        serde_json::json!({"idNumber": "11010519491231002X"}),
+    )
+    .await;
+
+    assert_eq!(answer["code"], "200", "{answer}");
+    assert_eq!(answer["data"]["status"], 200);
+    assert_eq!(answer["data"]["attempts"], 1);
+    assert_eq!(receiver.seen()[0].event_id, answer["data"]["eventId"]);
+    assert_eq!(sim.person_facts(person).expect("known").disability_level, 2);
+    let code = enterprise["data"]["creditCode"].as_str().expect("a code");
+    assert!(sim.enterprise_facts(code).is_some());
+    assert_eq!(unknown_kind["code"], "404");
+    assert_eq!(unknown_person["code"], "422");
+    assert_eq!(receiver.seen().len(), 2);
+}
