@@ -4,13 +4,16 @@
 pub mod admin;
 pub mod appointments;
 pub mod auth;
+pub mod benefits;
 pub mod bundles;
 pub mod conditional;
+pub mod gov_events;
 pub mod health;
 pub mod home;
 pub mod hooks;
 pub mod me;
 pub mod meta;
+pub mod policies;
 pub mod ratings;
 pub mod records;
 pub mod services;
@@ -86,8 +89,9 @@ pub type Apis = (
     appointments::HallsApi,
     appointments::AppointmentsApi,
     submit::SubmitApi,
-    hooks::HooksApi,
-    admin::AdminApi,
+    benefits::BenefitsApi,
+    (hooks::HooksApi, gov_events::GovEventsApi),
+    (admin::AdminApi, policies::PoliciesApi),
     health::HealthApi,
 );
 
@@ -105,8 +109,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             appointments::HallsApi,
             appointments::AppointmentsApi,
             submit::SubmitApi,
-            hooks::HooksApi,
-            admin::AdminApi,
+            benefits::BenefitsApi,
+            (hooks::HooksApi, gov_events::GovEventsApi),
+            (admin::AdminApi, policies::PoliciesApi),
             health::HealthApi,
         ),
         "Tongban 通办",

@@ -29,6 +29,28 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub shed: crate::http::shed::ShedConfig,
     pub simulators: SimulatorsConfig,
+    pub benefits: BenefitsConfig,
+}
+
+/// Benefits without application (免申即享).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BenefitsConfig {
+    /// People per sweep batch: one facts call to the platform (at most 500) and one
+    /// transaction of offers each.
+    pub sweep_batch_size: u32,
+    /// While the built-in gov simulator runs and no policy exists yet, create and publish the
+    /// simulated platform's seed policies at start-up, so the demo has benefits to offer.
+    pub publish_seed_policies: bool,
+}
+
+impl Default for BenefitsConfig {
+    fn default() -> Self {
+        Self {
+            sweep_batch_size: 500,
+            publish_seed_policies: true,
+        }
+    }
 }
 
 /// The built-in simulators, used when an upstream has no URL configured.
@@ -171,6 +193,11 @@ pub struct GovUpstreamConfig {
     pub timeout_ms: u64,
     /// Concurrency limit, circuit breaker, total timeout and retries of calls to the platform.
     pub resilience: crate::upstream::resilience::ResilienceConfig,
+    /// The HMAC-SHA256 key life events (`POST /v1/hooks/gov/events`) are signed with.
+    pub event_key: SecretString,
+    /// Seconds a life event's timestamp may differ from Tongban's clock; older or newer
+    /// deliveries are refused as replays.
+    pub event_max_age_secs: u64,
 }
 
 impl Default for GovUpstreamConfig {
@@ -182,6 +209,8 @@ impl Default for GovUpstreamConfig {
             connect_timeout_ms: 1_000,
             timeout_ms: 5_000,
             resilience: Default::default(),
+            event_key: SecretString::from("dev-event-key-change-me"),
+            event_max_age_secs: 300,
         }
     }
 }

@@ -147,13 +147,14 @@ fn has_strong_rtl(value: &str) -> bool {
 
 /// The `.ftl` files compiled into the binary, per language. A test checks that this list and
 /// the files under `locales/` are the same.
-pub const RESOURCE_FILES: [&str; 6] = [
+pub const RESOURCE_FILES: [&str; 7] = [
     "errors.ftl",
     "catalog.ftl",
     "identity.ftl",
     "records.ftl",
     "booking.ftl",
     "submit.ftl",
+    "benefits.ftl",
 ];
 
 macro_rules! embed {
@@ -165,6 +166,7 @@ macro_rules! embed {
             include_str!(concat!("../locales/", $lang, "/records.ftl")),
             include_str!(concat!("../locales/", $lang, "/booking.ftl")),
             include_str!(concat!("../locales/", $lang, "/submit.ftl")),
+            include_str!(concat!("../locales/", $lang, "/benefits.ftl")),
         ]
     };
 }

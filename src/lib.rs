@@ -42,6 +42,8 @@ use upstream::{
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Benefit policies, offers and claims (免申即享).
+    pub benefits: domain::benefits::service::Benefits,
     pub l10n: L10n,
     pub store: Store,
     pub gov: GovClient,
@@ -209,8 +211,27 @@ impl App {
         );
         let limits = Limits::new(&config.limits);
         spawn_limit_sweeper(limits.clone());
+        let accounts = Accounts::new(store.clone(), vault.clone(), gov.clone(), principals);
+        let benefits = domain::benefits::service::Benefits::load(
+            store.clone(),
+            gov.clone(),
+            vault,
+            accounts.clone(),
+            &config.benefits,
+        )
+        .await?;
+        if simulators.gov.is_some() && config.benefits.publish_seed_policies {
+            let seed = serde_json::from_str(sim::gov::SEED_POLICIES)
+                .context("the simulator's seed policies")?;
+            let published = benefits.publish_seed(seed).await?;
+            if published > 0 {
+                tracing::info!(published, "seed benefit policies published");
+            }
+        }
+        benefits.resume_sweeps().await?;
         let state = AppState {
-            accounts: Accounts::new(store.clone(), vault, gov.clone(), principals),
+            benefits,
+            accounts,
             audit: Audit::new(store.clone()),
             idempotency: domain::idempotency::Idempotency::new(store.clone()),
             admin_keys: AdminKeys::new(store.clone()),
@@ -243,6 +264,13 @@ impl App {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
+        if let Some(gov) = &simulators.gov {
+            // The simulated platform tells this instance of its life events.
+            gov.set_event_sink(
+                format!("http://{local_addr}/v1/hooks/gov/events"),
+                state.config.upstream.gov.event_key.clone(),
+            );
+        }
         Ok(App {
             acceptor,
             local_addr,

@@ -346,6 +346,15 @@ impl MeApi {
             )
             .await?;
         }
+        // The person learns at once what they qualify for: evaluated in the background, the
+        // offers appear in `GET /v1/benefits` (and, with the push service, as notices).
+        let benefits = state.benefits.clone();
+        let (account_id, welcomed) = (bound.account_id.clone(), id_number.clone());
+        tokio::spawn(async move {
+            if let Err(err) = benefits.welcome(&account_id, &welcomed).await {
+                tracing::warn!(error = %err, "benefits not evaluated after binding");
+            }
+        });
         let account = profile_of(&state, &lang, &bound.account_id).await?.0;
         Ok(Json(RealNameBound {
             merged: bound.merged,

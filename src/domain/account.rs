@@ -290,6 +290,51 @@ impl Accounts {
         Ok(Some(person))
     }
 
+    /// The account bound to `id_number`, if any (found by its lookup hash).
+    pub async fn find_by_id_number(&self, id_number: &IdNumber) -> anyhow::Result<Option<String>> {
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ?")
+            .bind(self.vault.lookup_hash(id_number.as_str()))
+            .fetch_optional(self.store.pool())
+            .await
+            .context("find account by ID number")
+    }
+
+    /// Up to `limit` bound accounts with ids after `after`, in id order, with their ID
+    /// numbers: how a sweep walks every person.
+    pub async fn bound_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> anyhow::Result<Vec<(String, IdNumber)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, id_number_sealed FROM accounts
+             WHERE id > ? AND id_number_sealed IS NOT NULL ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.store.pool())
+        .await
+        .context("list bound accounts")?;
+        rows.into_iter()
+            .map(|(id, sealed)| {
+                let id_number = self.vault.open(&sealed, &aad(&id, "id_number"))?;
+                let id_number = IdNumber::parse(&id_number)
+                    .map_err(|err| anyhow::anyhow!("stored ID number does not parse: {err:?}"))?;
+                Ok((id, id_number))
+            })
+            .collect()
+    }
+
+    /// How many accounts have a bound real name.
+    pub async fn bound_count(&self) -> anyhow::Result<u64> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id_number_sealed IS NOT NULL")
+                .fetch_one(self.store.pool())
+                .await
+                .context("count bound accounts")?;
+        Ok(count as u64)
+    }
+
     /// Everything held about the account, unmasked.
     pub async fn export(&self, account_id: &str) -> anyhow::Result<Option<AccountExport>> {
         let Some((profile, sealed)) = self.load(account_id).await? else {

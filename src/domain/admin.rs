@@ -8,7 +8,16 @@ use super::session::{now, random_id, random_token, token_hash};
 use crate::store::Store;
 
 /// Scopes an operator key can carry.
-pub const SCOPES: [&str; 2] = [SCOPE_AUDIT_READ, SCOPE_CACHE_INVALIDATE];
+pub const SCOPES: [&str; 4] = [
+    SCOPE_AUDIT_READ,
+    SCOPE_CACHE_INVALIDATE,
+    SCOPE_POLICIES_READ,
+    SCOPE_POLICIES_WRITE,
+];
+/// Read benefit policies and sweeps.
+pub const SCOPE_POLICIES_READ: &str = "policies:read";
+/// Create, check, try, publish and retire benefit policies; start sweeps (implies read).
+pub const SCOPE_POLICIES_WRITE: &str = "policies:write";
 /// Read the audit log.
 pub const SCOPE_AUDIT_READ: &str = "audit:read";
 /// Drop cached shared data.

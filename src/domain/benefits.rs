@@ -2,6 +2,9 @@
 //! the provincial platform shares, matched against people and enterprises, explained to each
 //! in their language. See `docs/benefits-rules.md`.
 
+pub mod explain;
 pub mod facts;
 pub mod policy;
 pub mod rules;
+pub mod service;
+pub mod sweep;

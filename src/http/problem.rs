@@ -136,6 +136,20 @@ pub enum ProblemKind {
     NotOnline,
     /// The application is not waiting for more material.
     NotAwaitingSupplement,
+    /// No benefit offer of this person has the id.
+    OfferNotFound,
+    /// The offer was declined, expired or granted: it cannot be confirmed or declined.
+    OfferClosed,
+    /// A policy document has problems, listed per field.
+    PolicyInvalid,
+    /// No policy version has this id and number.
+    PolicyNotFound,
+    /// The version's status does not allow the operation (publishing a published one).
+    PolicyState,
+    /// No sweep has this id.
+    SweepNotFound,
+    /// A platform callback whose signature, timestamp or key does not verify.
+    HookUnauthorized,
 }
 
 impl ProblemKind {
@@ -143,9 +157,15 @@ impl ProblemKind {
         match self {
             Self::BadRequest(status) => status,
             Self::Validation => StatusCode::BAD_REQUEST,
-            Self::NotFound | Self::ServiceNotFound | Self::BundleNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            Self::NotFound
+            | Self::ServiceNotFound
+            | Self::BundleNotFound
+            | Self::OfferNotFound
+            | Self::PolicyNotFound
+            | Self::SweepNotFound => StatusCode::NOT_FOUND,
+            Self::OfferClosed | Self::PolicyState => StatusCode::CONFLICT,
+            Self::PolicyInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::HookUnauthorized => StatusCode::UNAUTHORIZED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -227,6 +247,13 @@ impl ProblemKind {
             Self::RequestInProgress => "request_in_progress",
             Self::NotOnline => "not_online",
             Self::NotAwaitingSupplement => "not_awaiting_supplement",
+            Self::OfferNotFound => "offer_not_found",
+            Self::OfferClosed => "offer_closed",
+            Self::PolicyInvalid => "policy_invalid",
+            Self::PolicyNotFound => "policy_not_found",
+            Self::PolicyState => "policy_state_conflict",
+            Self::SweepNotFound => "sweep_not_found",
+            Self::HookUnauthorized => "signature_invalid",
         }
     }
 
@@ -392,6 +419,34 @@ impl ProblemKind {
                 msg!("problem-not-awaiting-supplement-title"),
                 msg!("problem-not-awaiting-supplement-detail"),
             ),
+            Self::OfferNotFound => (
+                msg!("problem-offer-not-found-title"),
+                msg!("problem-offer-not-found-detail"),
+            ),
+            Self::OfferClosed => (
+                msg!("problem-offer-closed-title"),
+                msg!("problem-offer-closed-detail"),
+            ),
+            Self::PolicyInvalid => (
+                msg!("problem-policy-invalid-title"),
+                msg!("problem-policy-invalid-detail"),
+            ),
+            Self::PolicyNotFound => (
+                msg!("problem-policy-not-found-title"),
+                msg!("problem-policy-not-found-detail"),
+            ),
+            Self::PolicyState => (
+                msg!("problem-policy-state-title"),
+                msg!("problem-policy-state-detail"),
+            ),
+            Self::SweepNotFound => (
+                msg!("problem-sweep-not-found-title"),
+                msg!("problem-sweep-not-found-detail"),
+            ),
+            Self::HookUnauthorized => (
+                msg!("problem-signature-invalid-title"),
+                msg!("problem-signature-invalid-detail"),
+            ),
         }
     }
 
@@ -447,6 +502,13 @@ pub enum Rule {
         code: &'static str,
         message: &'static str,
     },
+    /// A benefit rule that does not compile, at a place in its text; `detail` is the
+    /// compiler's (English) account, for the operator.
+    PolicyRule {
+        line: u32,
+        column: u32,
+        detail: String,
+    },
 }
 
 impl Rule {
@@ -462,6 +524,7 @@ impl Rule {
             Rule::InvalidCursor => "invalid_cursor",
             Rule::Malformed => "malformed",
             Rule::Custom { code, .. } => code,
+            Rule::PolicyRule { .. } => "rule",
         }
     }
 
@@ -477,6 +540,7 @@ impl Rule {
             Rule::InvalidCursor => msg!("field-invalid-cursor"),
             Rule::Malformed => msg!("body-malformed"),
             Rule::Custom { message, .. } => message,
+            Rule::PolicyRule { .. } => msg!("policy-rule-error"),
         }
     }
 }
@@ -501,6 +565,14 @@ impl FieldIssue {
         match &self.rule {
             Rule::TooLong(max) => args.text("max", max.clone()),
             Rule::TooShort(min) => args.text("min", min.clone()),
+            Rule::PolicyRule {
+                line,
+                column,
+                detail,
+            } => args
+                .count("line", i64::from(*line))
+                .count("column", i64::from(*column))
+                .text("detail", detail.clone()),
             _ => args,
         }
     }

@@ -18,7 +18,12 @@ mod applications;
 mod appointments;
 mod catalog;
 mod certificates;
+
+/// The simulated platform's benefit policies (`docs/benefits-rules.md` §1 format), which
+/// Tongban publishes at start-up for the demo.
+pub const SEED_POLICIES: &str = include_str!("gov/seed/policies.json");
 pub mod citizens;
+mod claims;
 mod demo_applications;
 mod directory;
 pub mod enterprises;
@@ -105,7 +110,8 @@ impl Resource {
         match rest.split('/').next().unwrap_or_default() {
             "bundles" => Self::Bundles,
             "halls" => Self::Halls,
-            "applications" => Self::Applications,
+            // A benefit claim is filed like an application (办件).
+            "applications" | "benefits" => Self::Applications,
             "certificates" => Self::Certificates,
             "ratings" => Self::Ratings,
             "appointments" => Self::Appointments,
@@ -223,6 +229,7 @@ impl GovSim {
                 post(applications::supplement),
             )
             .at("/api/v1/ratings", post(applications::rate))
+            .at("/api/v1/benefits/claims", post(claims::claim))
             .at("/api/v1/certificates/query", post(certificates::query))
             .at("/api/v1/certificates/detail", post(certificates::detail))
             .at("/api/v1/facts/person", post(facts::person_query))
@@ -268,6 +275,11 @@ impl GovSim {
     }
 
     /// Catalog requests answered so far (list pages, single items and themes).
+    /// The benefit claims filed so far, oldest first.
+    pub fn claims(&self) -> Vec<wire::BenefitClaimRecord> {
+        lock(&self.state.records).claims.clone()
+    }
+
     pub fn catalog_calls(&self) -> u64 {
         self.calls(Resource::Catalog)
     }

@@ -291,6 +291,29 @@ impl GovClient {
         self.post("/api/v1/applications", submission).await
     }
 
+    /// Files the claim of a benefit a person was found eligible for; `client_request_id`
+    /// (the offer id) makes a retry answer the same receipt.
+    pub async fn claim_benefit(
+        &self,
+        policy_id: &str,
+        policy_version: u32,
+        period: &str,
+        amount_fen: Option<i64>,
+        holder: &Holder,
+        client_request_id: &str,
+    ) -> Result<wire::ClaimReceipt, GovError> {
+        let claim = wire::BenefitClaim {
+            policy_id: policy_id.to_owned(),
+            policy_version,
+            period: period.to_owned(),
+            amount_fen,
+            holder_code: holder.code.clone(),
+            holder_code_type: holder.code_type,
+            client_request_id: client_request_id.to_owned(),
+        };
+        self.post("/api/v1/benefits/claims", &claim).await
+    }
+
     /// Hands in the material a 补正 notice asked for; only while the status is "6".
     pub async fn supplement(
         &self,

@@ -32,6 +32,10 @@ const COVERED: &[&str] = &[
     "DELETE /v1/me/appointments/{appointmentId}",
     "POST /v1/me/applications",
     "POST /v1/me/applications/{projectNo}/supplements",
+    "GET /v1/benefits",
+    "GET /v1/benefits/{offer_id}",
+    "POST /v1/benefits/{offer_id}/confirm",
+    "POST /v1/benefits/{offer_id}/decline",
 ];
 
 #[test]
@@ -242,6 +246,7 @@ async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
 
     ratings_and_appointments(&app, &victim, &intruder, &records).await;
     submissions(&app, &victim, &intruder, &records).await;
+    benefits(&app, &victim, &intruder).await;
 
     still_whole(&app, &victim).await;
 
@@ -414,4 +419,55 @@ async fn submissions(app: &TestApp, victim: &Person, intruder: &Person, records:
     assert_eq!(status, 201, "{body}");
     assert_ne!(body["projectNo"], victims["projectNo"]);
     assert_nothing_of(victim, &body);
+}
+
+/// Offers: the victim's cannot be read, confirmed or declined by the intruder, and the
+/// intruder's list and reasons hold nothing of the victim.
+async fn benefits(app: &TestApp, victim: &Person, intruder: &Person) {
+    let key = crate::benefits::operator(app).await;
+    crate::benefits::publish(app, &key, crate::benefits::childcare()).await;
+    let (status, theirs) = app
+        .call_json(Method::GET, "/v1/benefits", Some(&victim.token), None)
+        .await;
+    assert_eq!(status, 200);
+    let offer_id = theirs["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|o| o["policyId"] == "test-childcare"))
+        .and_then(|o| o["id"].as_str())
+        .expect("the victim's childcare offer")
+        .to_string();
+    let (status, mine) = app
+        .call_json(Method::GET, "/v1/benefits", Some(&intruder.token), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_nothing_of(victim, &mine);
+    assert!(!mine.to_string().contains(&offer_id));
+    for (method, path) in [
+        (Method::GET, format!("/v1/benefits/{offer_id}")),
+        (Method::POST, format!("/v1/benefits/{offer_id}/confirm")),
+        (Method::POST, format!("/v1/benefits/{offer_id}/decline")),
+    ] {
+        let (status, body) = app
+            .call_json(method, &path, Some(&intruder.token), None)
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (404, json!("offer_not_found")),
+            "{path}"
+        );
+        assert_nothing_of(victim, &body);
+    }
+    let (status, still) = app
+        .call_json(
+            Method::GET,
+            &format!("/v1/benefits/{offer_id}"),
+            Some(&victim.token),
+            None,
+        )
+        .await;
+    assert_eq!((status, still["status"].clone()), (200, json!("new")));
+    assert!(
+        app.gov.claims().is_empty(),
+        "no claim was filed for the victim"
+    );
 }

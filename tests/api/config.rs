@@ -135,6 +135,10 @@ fn the_example_file_documents_every_option_with_its_default() {
         "app_secret",
         "connect_timeout_ms",
         "timeout_ms",
+        "event_key",
+        "event_max_age_secs",
+        "sweep_batch_size",
+        "publish_seed_policies",
     ] {
         assert!(
             text.lines()

@@ -255,6 +255,9 @@ fn every_message_id_the_code_uses_exists_in_every_locale() {
         .text("seconds", "5")
         .text("amount", "1.00元")
         .count("days", 5)
+        .count("line", 1)
+        .count("column", 1)
+        .text("detail", "d")
         .count("visits", 1);
     let mut missing = Vec::new();
     for id in &used {

@@ -3,6 +3,7 @@
 mod appointments;
 mod auth;
 mod authorization;
+mod benefits;
 mod bundles;
 mod config;
 mod errors;

@@ -588,8 +588,9 @@ fn explain(
 
 /// Whether a condition has a shape `explain` puts in words.
 fn explainable(node: &BoolNode) -> bool {
-    let element_test =
-        |pred: &BoolNode| matches!(pred, BoolNode::Int(_, IntNode::Var(0), IntNode::Const(_)));
+    let ordering = |op: &CmpOp| matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
+    // "has a child under 3": an ordering of the element against a constant.
+    let element_test = |pred: &BoolNode| matches!(pred, BoolNode::Int(op, IntNode::Var(0), IntNode::Const(_)) if ordering(op));
     match node {
         BoolNode::Const(_) | BoolNode::Fact(_) => true,
         BoolNode::And(all) => all.iter().all(explainable),
@@ -598,8 +599,9 @@ fn explainable(node: &BoolNode) -> bool {
             inner.as_ref(),
             BoolNode::Fact(_) | BoolNode::InStrs(StrNode::Fact(_), _)
         ),
-        BoolNode::Int(_, IntNode::Fact(_), IntNode::Const(_))
-        | BoolNode::Int(_, IntNode::Size(ListNode::Fact(_)), IntNode::Const(_))
+        // "is 60 or older", "is exactly 18"; "is not 3" has no honest wording.
+        BoolNode::Int(op, IntNode::Fact(_), IntNode::Const(_)) => *op != CmpOp::Ne,
+        BoolNode::Int(_, IntNode::Size(ListNode::Fact(_)), IntNode::Const(_))
         | BoolNode::Str(_, StrNode::Fact(_), StrNode::Const(_))
         | BoolNode::InStrs(StrNode::Fact(_), _)
         | BoolNode::InInts(IntNode::Fact(_), ListNode::Const(_))

@@ -69,6 +69,8 @@ pub(super) struct Records {
     pub appointments: Vec<StoredAppointment>,
     /// One rating per application, by project number.
     pub ratings: HashMap<String, RatingReceipt>,
+    /// Benefit claims (待遇申领), in the order filed.
+    pub claims: Vec<crate::upstream::gov::wire::BenefitClaimRecord>,
     /// Successful answers by (operation, client request id).
     replies: HashMap<(&'static str, String), Reply>,
     sequence: u64,

@@ -1169,3 +1169,44 @@ mod tests {
         ));
     }
 }
+
+/// `POST /api/v1/benefits/claims`: a person's claim of a benefit they were found eligible
+/// for (免申即享 兑付申请), idempotent on `clientRequestId` (Tongban's offer id).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BenefitClaim {
+    pub policy_id: String,
+    pub policy_version: u32,
+    /// The period claimed: `once`, `2026` or `2026-11`.
+    pub period: String,
+    /// In fen, when the benefit is money.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_fen: Option<i64>,
+    pub holder_code: String,
+    pub holder_code_type: HolderType,
+    pub client_request_id: String,
+}
+redacted_debug!(
+    BenefitClaim,
+    policy_id,
+    policy_version,
+    period,
+    client_request_id
+);
+
+/// The platform's receipt of a claim.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimReceipt {
+    pub claim_id: String,
+    /// `submitted`, then `accepted`, `paid` or `rejected`.
+    pub status: String,
+}
+
+/// A claim as the simulated platform keeps it.
+#[derive(Clone)]
+pub struct BenefitClaimRecord {
+    pub claim: BenefitClaim,
+    pub receipt: ClaimReceipt,
+}
+redacted_debug!(BenefitClaimRecord, receipt);

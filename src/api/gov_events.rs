@@ -1,0 +1,254 @@
+//! `POST /v1/hooks/gov/events`: life events from the provincial platform (事件推送), see
+//! `docs/upstream-gov.md`. The signature covers the exact body bytes, so the body is taken raw
+//! and parsed only after it verifies; a bad signature, a stale timestamp or a replayed event
+//! id changes nothing.
+
+use poem::{FromRequest, Request, RequestBody, web::Data};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, Object, OpenApi,
+    error::ContentTypeError,
+    param::Header,
+    payload::{Json, ParsePayload, Payload},
+    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
+    types::Type,
+};
+use secrecy::ExposeSecret;
+
+use super::{ApiTags, internal};
+use crate::{
+    AppState,
+    domain::session::now,
+    http::{
+        context::RequestCtx,
+        problem::{Problem, ProblemKind},
+    },
+    i18n::Args,
+    upstream::gov::wire::{LifeEvent, verify_event_signature},
+};
+
+pub struct GovEventsApi;
+
+/// A life event as the platform sends it (documented shape; the body is read raw to check
+/// its signature).
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct LifeEventBody {
+    /// A UUID, the same on every retry.
+    pub event_id: String,
+    /// `birth_registered`, `disability_certified`, `subsistence_granted`, `retired`,
+    /// `unemployment_registered`, `birthday`, `enterprise_registered`, `enterprise_changed`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// RFC 3339.
+    pub occurred_at: String,
+    /// `{"type": "person", "idNumber": …}` or `{"type": "enterprise", "creditCode": …}`.
+    pub subject: serde_json::Value,
+    /// The platform's names of the changed facts (`children`, `disabilityLevel`, …).
+    pub facts: Vec<String>,
+}
+
+/// The body bytes exactly as received, documented as [`LifeEventBody`].
+pub struct RawEvent(pub Vec<u8>);
+
+impl Payload for RawEvent {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        <Json<LifeEventBody> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        LifeEventBody::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        LifeEventBody::register(registry);
+    }
+}
+
+impl ParsePayload for RawEvent {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(
+            <Vec<u8> as FromRequest>::from_request(request, body).await?,
+        ))
+    }
+}
+
+// As poem-openapi does for its own payloads (its macro for this is not exported): a request
+// body with a checked content type.
+impl<'a> ApiExtractor<'a> for RawEvent {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(content_type) if Self::check_content_type(content_type) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(content_type) => Err(ContentTypeError::NotSupported {
+                content_type: content_type.to_string(),
+            }
+            .into()),
+            None => Err(ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
+/// What happened to a delivered event.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", example)]
+pub struct EventReceipt {
+    pub event_id: String,
+    /// The event was handled before: this delivery changed nothing.
+    pub duplicate: bool,
+    /// Offers the event made.
+    pub offers: u64,
+}
+
+impl poem_openapi::types::Example for EventReceipt {
+    fn example() -> Self {
+        Self {
+            event_id: "5b0f3c1e-2d3b-4a49-8a7e-6f5c4b3a2918".into(),
+            duplicate: false,
+            offers: 1,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum EventResponse {
+    /// Handled (or handled before); the platform stops retrying.
+    #[oai(status = 200)]
+    Ok(Json<EventReceipt>),
+    /// The body is not a life event.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// The signature, timestamp or event id header does not verify (`signature_invalid`);
+    /// nothing was processed.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The body is not JSON (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Something failed inside Tongban; the platform retries and the event is handled then.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+#[OpenApi(prefix_path = "/v1/hooks", tag = "ApiTags::Hooks")]
+impl GovEventsApi {
+    /// Provincial platform: receive a life event
+    ///
+    /// Signed with `X-Gov-Signature: sha256=<hex HMAC-SHA256(key, "{timestamp}.{eventId}.{body}")>`.
+    /// Re-evaluates the person against the published policies that read a changed fact and
+    /// makes the new offers before answering.
+    #[oai(
+        path = "/gov/events",
+        method = "post",
+        operation_id = "receiveGovEvent"
+    )]
+    async fn receive(
+        &self,
+        state: Data<&AppState>,
+        lang: RequestCtx,
+        #[oai(name = "X-Gov-Event-Id", validator(max_length = 64))] event_id: Header<String>,
+        #[oai(name = "X-Gov-Timestamp", validator(max_length = 16))] timestamp: Header<String>,
+        #[oai(name = "X-Gov-Signature", validator(max_length = 80))] signature: Header<String>,
+        body: RawEvent,
+    ) -> EventResponse {
+        let unauthorized = || {
+            EventResponse::Unauthorized(lang.problem(ProblemKind::HookUnauthorized, &Args::new()))
+        };
+        let config = &state.config.upstream.gov;
+        let Ok(sent_at) = timestamp.0.parse::<i64>() else {
+            return unauthorized();
+        };
+        let key = config.event_key.expose_secret().as_bytes();
+        if key.is_empty()
+            || !verify_event_signature(key, sent_at, &event_id.0, &body.0, &signature.0)
+        {
+            tracing::warn!("life event refused: bad signature");
+            return unauthorized();
+        }
+        if (now() - sent_at).unsigned_abs() > config.event_max_age_secs {
+            tracing::warn!(sent_at, "life event refused: timestamp outside the window");
+            return unauthorized();
+        }
+        let event = match serde_json::from_slice::<LifeEvent>(&body.0) {
+            Ok(event) if event.event_id == event_id.0 => event,
+            _ => {
+                return EventResponse::BadRequest(lang.problem(
+                    ProblemKind::BadRequest(poem::http::StatusCode::BAD_REQUEST),
+                    &Args::new(),
+                ));
+            }
+        };
+        // The event id is claimed first: a concurrent or later delivery of the same event is
+        // a duplicate. If handling fails the claim is released so the platform's retry runs.
+        let claimed = sqlx::query(
+            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES (?, ?, ?, 0)
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(&event.event_id)
+        .bind(now())
+        .bind(event.kind.as_str())
+        .execute(state.store.pool())
+        .await;
+        match claimed {
+            Ok(done) if done.rows_affected() == 0 => {
+                return EventResponse::Ok(Json(EventReceipt {
+                    event_id: event.event_id,
+                    duplicate: true,
+                    offers: 0,
+                }));
+            }
+            Ok(_) => {}
+            Err(err) => return EventResponse::Internal(internal(&lang, &err.into())),
+        }
+        match state.benefits.life_event(&event).await {
+            Ok(evaluated) => {
+                let _ = sqlx::query("UPDATE gov_events SET offers = ? WHERE event_id = ?")
+                    .bind(evaluated.created as i64)
+                    .bind(&event.event_id)
+                    .execute(state.store.pool())
+                    .await;
+                tracing::info!(event = %event.event_id, kind = event.kind.as_str(), offers = evaluated.created, "life event handled");
+                EventResponse::Ok(Json(EventReceipt {
+                    event_id: event.event_id,
+                    duplicate: false,
+                    offers: evaluated.created,
+                }))
+            }
+            Err(err) => {
+                let _ = sqlx::query("DELETE FROM gov_events WHERE event_id = ?")
+                    .bind(&event.event_id)
+                    .execute(state.store.pool())
+                    .await;
+                EventResponse::Internal(internal(&lang, &err))
+            }
+        }
+    }
+}
