@@ -152,6 +152,12 @@ impl App {
     /// Opens the store (applying migrations), starts the simulators that stand in for
     /// unconfigured upstreams, builds the routes and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        Self::build_with(config, true).await
+    }
+
+    /// Like [`App::build`]; `resume_sweeps: false` leaves sweeps a previous run left running
+    /// to the caller (`tongban benefits sweep` resumes them in the foreground).
+    pub async fn build_with(config: Config, resume_sweeps: bool) -> anyhow::Result<App> {
         let l10n = L10n::embedded().context("locales are broken")?;
         let store = Store::open(&config).await?;
         store.migrate().await?;
@@ -228,7 +234,9 @@ impl App {
                 tracing::info!(published, "seed benefit policies published");
             }
         }
-        benefits.resume_sweeps().await?;
+        if resume_sweeps {
+            benefits.resume_sweeps().await?;
+        }
         let state = AppState {
             benefits,
             accounts,

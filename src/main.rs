@@ -36,6 +36,20 @@ enum Command {
     /// Manage operator API keys for /v1/admin.
     #[command(subcommand)]
     AdminKey(AdminKeyCommand),
+    /// Benefits without application (免申即享).
+    #[command(subcommand)]
+    Benefits(BenefitsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenefitsCommand {
+    /// Evaluate every bound person against every published policy and make the offers,
+    /// with a progress bar; a sweep a crash left running is resumed instead.
+    Sweep {
+        /// Directory of the embedded SQLite database.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,7 +59,8 @@ enum AdminKeyCommand {
         /// Who or what holds the key (`ops-oncall`, `audit-export`).
         #[arg(long)]
         name: String,
-        /// A scope the key grants (repeatable): audit:read, cache:invalidate.
+        /// A scope the key grants (repeatable): audit:read, cache:invalidate, policies:read,
+        /// policies:write.
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,
         /// Directory of the embedded SQLite database.
@@ -109,6 +124,20 @@ async fn main() -> anyhow::Result<()> {
             ))?;
             Ok(())
         }
+        Command::Benefits(BenefitsCommand::Sweep { data_dir }) => {
+            let mut config = load(
+                cli.config,
+                Overrides {
+                    addr: None,
+                    data_dir,
+                },
+            )?;
+            // The command serves nothing; its listener only needs a free port.
+            config.server.addr = "127.0.0.1:0".into();
+            init_logging(&config);
+            let app = App::build_with(config, false).await?;
+            sweep(&app.state().benefits).await
+        }
         Command::Serve(args) => {
             let config = load(
                 cli.config,
@@ -131,6 +160,45 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs (or resumes) a sweep in the foreground with a progress bar on the terminal.
+async fn sweep(benefits: &tongban::domain::benefits::service::Benefits) -> anyhow::Result<()> {
+    let running = benefits
+        .sweeps(20)
+        .await?
+        .into_iter()
+        .find(|s| s.status == "running");
+    let id = match running {
+        Some(sweep) => {
+            tracing::info!(sweep = %sweep.id, done = sweep.done, "resuming an interrupted sweep");
+            sweep.id
+        }
+        None => benefits.create_sweep(None, "command").await?,
+    };
+    let start = benefits.sweep(&id).await?.context("sweep")?;
+    let bar = indicatif::ProgressBar::new(start.total.max(1));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} people · {msg}",
+        )
+        .context("progress template")?
+        .progress_chars("=> "),
+    );
+    bar.set_position(start.done);
+    let status = benefits
+        .run_sweep(&id, |status| {
+            bar.set_length(status.total.max(status.done).max(1));
+            bar.set_position(status.done);
+            bar.set_message(format!("{} matches, {} new offers", status.matched, status.offers));
+        })
+        .await?;
+    bar.finish();
+    write_stdout(&format!(
+        "sweep {id} {}: {} people, {} matches, {} new offers, {} without facts\n",
+        status.status, status.done, status.matched, status.offers, status.failed
+    ))?;
+    Ok(())
 }
 
 fn load(file: Option<PathBuf>, overrides: Overrides) -> anyhow::Result<Config> {
