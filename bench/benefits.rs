@@ -43,18 +43,37 @@ fn policies() -> Vec<CompiledPolicy> {
 fn people(today: Date) -> Vec<Facts> {
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
-    let districts = ["654002", "654003", "654004", "654021", "654022", "654023", "654024", "654025", "654026", "654027", "654028", "650102"];
+    let districts = [
+        "654002", "654003", "654004", "654021", "654022", "654023", "654024", "654025", "654026",
+        "654027", "654028", "650102",
+    ];
     let bands = ["subsistence", "low", "middle", "middle", "high"];
-    let jobs = ["employed", "unemployed", "flexible", "farmer", "retired", "student", "none"];
+    let jobs = [
+        "employed",
+        "unemployed",
+        "flexible",
+        "farmer",
+        "retired",
+        "student",
+        "none",
+    ];
     (0..PEOPLE)
         .map(|_| {
             let age = next(95) as i16;
             let born = date(2026 - age, (next(12) + 1) as i8, (next(28) + 1) as i8);
             let children = (0..next(4))
-                .map(|_| date(2026 - next(20) as i16, (next(12) + 1) as i8, (next(28) + 1) as i8))
+                .map(|_| {
+                    date(
+                        2026 - next(20) as i16,
+                        (next(12) + 1) as i8,
+                        (next(28) + 1) as i8,
+                    )
+                })
                 .filter(|d| *d <= today)
                 .collect();
             let band = bands[next(bands.len() as u64) as usize];

@@ -190,7 +190,10 @@ async fn sweep(benefits: &tongban::domain::benefits::service::Benefits) -> anyho
         .run_sweep(&id, |status| {
             bar.set_length(status.total.max(status.done).max(1));
             bar.set_position(status.done);
-            bar.set_message(format!("{} matches, {} new offers", status.matched, status.offers));
+            bar.set_message(format!(
+                "{} matches, {} new offers",
+                status.matched, status.offers
+            ));
         })
         .await?;
     bar.finish();

@@ -687,3 +687,58 @@ async fn the_demo_publishes_the_simulator_s_policies_and_binding_brings_the_offe
             .all(|o| !o["reasons"].as_array().expect("reasons").is_empty())
     );
 }
+
+#[tokio::test]
+async fn a_life_event_re_evaluates_only_the_policies_reading_the_changed_facts() {
+    let app = app().await;
+    let key = operator(&app).await;
+    // 阿依古丽 has a baby, but no offer yet: the policy is published without a sweep.
+    let mother = citizen(&app, 0).await;
+    let (status, _) = admin(
+        &app,
+        &key,
+        Method::POST,
+        "/v1/admin/policies",
+        Some(childcare()),
+    )
+    .await;
+    assert_eq!(status, 201);
+    app.state
+        .benefits
+        .publish("test-childcare", 1)
+        .await
+        .expect("published");
+    let event = |event_id: &str, facts: Value| {
+        json!({
+            "eventId": event_id, "type": "disability_certified",
+            "occurredAt": "2026-11-22T10:00:00+08:00",
+            "subject": {"type": "person", "idNumber": demo_citizens()[0].id_number},
+            "facts": facts
+        })
+    };
+    // The platform says her disability level changed: the childcare rule does not read it.
+    let delivery = app
+        .gov
+        .send_event(&event(
+            "3c9a8f3e-0000-4000-8000-000000000001",
+            json!(["disabilityLevel"]),
+        ))
+        .await
+        .expect("delivered");
+    assert_eq!(delivery.status, Some(200));
+    assert!(
+        offers(&app, &mother, "zh").await.is_empty(),
+        "childcare was not re-evaluated"
+    );
+    // Her children changed: it is.
+    let delivery = app
+        .gov
+        .send_event(&event(
+            "3c9a8f3e-0000-4000-8000-000000000002",
+            json!(["children"]),
+        ))
+        .await
+        .expect("delivered");
+    assert_eq!(delivery.status, Some(200));
+    assert_eq!(offers(&app, &mother, "zh").await.len(), 1);
+}
