@@ -365,6 +365,9 @@ pub struct ItemPage {
 struct Snapshot {
     items: Vec<Arc<ServiceItem>>,
     fingerprint: u64,
+    /// The featured order per stage of life, computed once per snapshot on first use (the
+    /// home screen asks for it on every request).
+    featured: [std::sync::OnceLock<Vec<Arc<ServiceItem>>>; 4],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -483,11 +486,11 @@ impl Catalog {
         age: Option<i16>,
         limit: usize,
     ) -> Result<(Vec<Arc<ServiceItem>>, Freshness), CatalogError> {
-        let themes: &[&str] = match age {
-            Some(age) if age >= 60 => &["elderly", "socialSecurity", "health"],
-            Some(age) if age < 30 => &["employment", "education", "civilAffairs", "household"],
-            Some(_) => &["household", "socialSecurity", "health", "housing"],
-            None => &["household", "socialSecurity"],
+        let (stage, themes): (usize, &[&str]) = match age {
+            Some(age) if age >= 60 => (0, &["elderly", "socialSecurity", "health"]),
+            Some(age) if age < 30 => (1, &["employment", "education", "civilAffairs", "household"]),
+            Some(_) => (2, &["household", "socialSecurity", "health", "housing"]),
+            None => (3, &["household", "socialSecurity"]),
         };
         let rank = |item: &ServiceItem| {
             themes
@@ -496,18 +499,18 @@ impl Catalog {
                 .unwrap_or(themes.len())
         };
         let (all, freshness) = self.snapshot().await?;
-        let mut candidates: Vec<&Arc<ServiceItem>> = all
-            .items
-            .iter()
-            .filter(|item| {
-                item.online_apply && item.service_objects.contains(&ServiceObject::Person)
-            })
-            .collect();
-        candidates.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
-        Ok((
-            candidates.into_iter().take(limit).cloned().collect(),
-            freshness,
-        ))
+        let ordered = all.featured[stage].get_or_init(|| {
+            let mut candidates: Vec<&Arc<ServiceItem>> = all
+                .items
+                .iter()
+                .filter(|item| {
+                    item.online_apply && item.service_objects.contains(&ServiceObject::Person)
+                })
+                .collect();
+            candidates.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
+            candidates.into_iter().cloned().collect()
+        });
+        Ok((ordered.iter().take(limit).cloned().collect(), freshness))
     }
 
     /// Drops every cached item, so the next request fetches fresh data.
@@ -541,7 +544,11 @@ async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
     let fingerprint = items
         .iter()
         .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
-    Ok(Snapshot { items, fingerprint })
+    Ok(Snapshot {
+        items,
+        fingerprint,
+        featured: Default::default(),
+    })
 }
 
 fn sort_key(item: &ServiceItem) -> (&str, &str) {
