@@ -5,6 +5,9 @@
 //! `cargo bench --bench benefits`. The 200 policies are the simulated platform's seed policies
 //! for people, each repeated with its id suffixed, so the rules are realistic ones.
 
+// A benchmark's figures are its output; criterion prints its own the same way.
+#![allow(clippy::print_stdout)]
+
 use std::{hint::black_box, time::Instant};
 
 use criterion::{Criterion, criterion_group};
