@@ -118,7 +118,8 @@ pub struct AmountView {
 pub struct ClaimView {
     /// The platform's claim id.
     pub id: String,
-    /// `submitted`, `accepted`, `paid` or `rejected`.
+    /// `submitted`, `accepted`, `paid` or `rejected`, as the platform last said (asked again
+    /// whenever the person reads their benefits).
     pub status: String,
     /// The status in the person's language.
     pub status_text: String,
@@ -347,12 +348,19 @@ impl BenefitsApi {
         status: Query<Option<OfferStatusView>>,
     ) -> Result<Json<OfferList>, BenefitsProblem> {
         let account_id = &auth.0.account_id;
-        let bound = state
+        let person = state
             .accounts
             .verified(account_id)
             .await
-            .map_err(|err| BenefitsProblem::Internal(internal(&lang, &err)))?
-            .is_some();
+            .map_err(|err| BenefitsProblem::Internal(internal(&lang, &err)))?;
+        if let Some(person) = &person {
+            state
+                .benefits
+                .refresh_claims(account_id, &person.holder)
+                .await
+                .map_err(|err| BenefitsProblem::Internal(internal(&lang, &err)))?;
+        }
+        let bound = person.is_some();
         let offers = state
             .benefits
             .offers(account_id, status.0.map(Into::into))
@@ -375,6 +383,13 @@ impl BenefitsApi {
         #[oai(validator(custom = "super::validators::token()"))] offer_id: Path<String>,
     ) -> Result<Json<OfferView>, BenefitsProblem> {
         let account_id = &auth.0.account_id;
+        if let Ok(Some(person)) = state.accounts.verified(account_id).await {
+            state
+                .benefits
+                .refresh_claims(account_id, &person.holder)
+                .await
+                .map_err(|err| BenefitsProblem::Internal(internal(&lang, &err)))?;
+        }
         let offer = state
             .benefits
             .offer_of(account_id, &offer_id.0)

@@ -230,6 +230,7 @@ impl GovSim {
             )
             .at("/api/v1/ratings", post(applications::rate))
             .at("/api/v1/benefits/claims", post(claims::claim))
+            .at("/api/v1/benefits/claims/query", post(claims::query))
             .at("/api/v1/certificates/query", post(certificates::query))
             .at("/api/v1/certificates/detail", post(certificates::detail))
             .at("/api/v1/facts/person", post(facts::person_query))
@@ -275,6 +276,22 @@ impl GovSim {
     }
 
     /// Catalog requests answered so far (list pages, single items and themes).
+    /// Moves a claim on (`accepted`, `paid`, `rejected`), as the paying department would.
+    pub fn set_claim_status(&self, claim_id: &str, status: &str) -> bool {
+        let mut records = lock(&self.state.records);
+        match records
+            .claims
+            .iter_mut()
+            .find(|record| record.receipt.claim_id == claim_id)
+        {
+            Some(record) => {
+                record.receipt.status = status.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The benefit claims filed so far, oldest first.
     pub fn claims(&self) -> Vec<wire::BenefitClaimRecord> {
         lock(&self.state.records).claims.clone()

@@ -314,6 +314,20 @@ impl GovClient {
         self.post("/api/v1/benefits/claims", &claim).await
     }
 
+    /// The current receipts of `holder`'s claims among `claim_ids` (at most 100).
+    pub async fn claims(
+        &self,
+        holder: &Holder,
+        claim_ids: &[String],
+    ) -> Result<Vec<wire::ClaimReceipt>, GovError> {
+        let query = wire::ClaimsQuery {
+            claim_ids: claim_ids.to_vec(),
+            holder_code: holder.code.clone(),
+            holder_code_type: holder.code_type,
+        };
+        self.post("/api/v1/benefits/claims/query", &query).await
+    }
+
     /// Hands in the material a 补正 notice asked for; only while the status is "6".
     pub async fn supplement(
         &self,

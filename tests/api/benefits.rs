@@ -385,6 +385,43 @@ async fn confirming_files_one_claim_and_declining_closes_the_offer() {
     assert_eq!(claims[0].claim.policy_id, "test-childcare");
     assert_eq!(claims[0].claim.amount_fen, Some(360000));
     assert_eq!(claims[0].claim.holder_code, demo_citizens()[0].id_number);
+    // The paying department moves the claim on; the person sees it at the next read, in
+    // their language.
+    let claim_id = claims[0].receipt.claim_id.clone();
+    assert!(app.gov.set_claim_status(&claim_id, "accepted"));
+    let (status, accepted) = app
+        .call_json(
+            Method::GET,
+            &format!("/v1/benefits/{offer_id}?lang=ug"),
+            Some(&mother),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, accepted["claim"]["status"].clone()),
+        (200, json!("accepted"))
+    );
+    assert!(is_arabic_script(
+        accepted["claim"]["statusText"].as_str().expect("text")
+    ));
+    // With the platform down, the last known status is shown.
+    app.gov.set_claim_status(&claim_id, "paid");
+    app.gov.set_faults(
+        tongban::sim::gov::Resource::Applications,
+        tongban::sim::gov::Faults {
+            outage: true,
+            ..Default::default()
+        },
+    );
+    let listed = offers(&app, &mother, "zh").await;
+    assert_eq!(listed[0]["claim"]["status"], "accepted");
+    app.gov.set_faults(
+        tongban::sim::gov::Resource::Applications,
+        Default::default(),
+    );
+    let listed = offers(&app, &mother, "zh").await;
+    assert_eq!(listed[0]["claim"]["status"], "paid");
+    assert_eq!(listed[0]["claim"]["statusText"], "已发放");
 
     // Another person cannot see, confirm or decline it.
     for path in [

@@ -829,6 +829,52 @@ impl Benefits {
         self.offer_of(account_id, offer_id).await
     }
 
+    /// Asks the platform how the person's open claims (`submitted`, `accepted`) stand and keeps
+    /// the answer. When the platform does not answer, the statuses already known stay: a
+    /// listing never fails for it.
+    pub async fn refresh_claims(
+        &self,
+        account_id: &str,
+        holder: &crate::upstream::gov::Holder,
+    ) -> anyhow::Result<()> {
+        let open: Vec<String> = sqlx::query_scalar(
+            "SELECT claim_id FROM benefit_offers
+             WHERE account_id = ? AND claim_id IS NOT NULL
+               AND claim_status IN ('submitted', 'accepted')
+             ORDER BY claim_updated_at LIMIT 100",
+        )
+        .bind(account_id)
+        .fetch_all(self.inner.store.pool())
+        .await
+        .context("open claims")?;
+        if open.is_empty() {
+            return Ok(());
+        }
+        let receipts = match self.inner.gov.claims(holder, &open).await {
+            Ok(receipts) => receipts,
+            Err(err) => {
+                tracing::warn!(error = %err, "claim statuses unavailable; showing the last known");
+                return Ok(());
+            }
+        };
+        let now = now();
+        for receipt in receipts {
+            sqlx::query(
+                "UPDATE benefit_offers SET claim_status = ?, claim_updated_at = ?
+                 WHERE account_id = ? AND claim_id = ? AND claim_status <> ?",
+            )
+            .bind(&receipt.status)
+            .bind(now)
+            .bind(account_id)
+            .bind(&receipt.claim_id)
+            .bind(&receipt.status)
+            .execute(self.inner.store.pool())
+            .await
+            .context("store claim status")?;
+        }
+        Ok(())
+    }
+
     /// Declines a `new` offer. Declining again answers the declined offer.
     pub async fn decline(&self, account_id: &str, offer_id: &str) -> Result<Offer, OfferError> {
         let offer = self.offer_of(account_id, offer_id).await?;

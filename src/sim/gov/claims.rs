@@ -7,7 +7,35 @@ use std::sync::Arc;
 use poem::{Request, Response, handler, web::Data};
 
 use super::{SimState, admit_json, conflict, invalid, lock, ok, records::Replay};
-use crate::upstream::gov::wire::{BenefitClaim, BenefitClaimRecord, ClaimReceipt};
+use crate::upstream::gov::wire::{BenefitClaim, BenefitClaimRecord, ClaimReceipt, ClaimsQuery};
+
+/// The current receipts of the holder's claims among those asked for; another holder's
+/// claims are simply not in the answer.
+#[handler]
+pub(super) async fn query(
+    req: &Request,
+    body: Vec<u8>,
+    Data(state): Data<&Arc<SimState>>,
+) -> Response {
+    let query: ClaimsQuery = match admit_json(state, req, &body).await {
+        Ok(query) => query,
+        Err(refused) => return refused,
+    };
+    if query.claim_ids.len() > 100 {
+        return invalid("一次最多查询100条申领");
+    }
+    let records = lock(&state.records);
+    let found: Vec<ClaimReceipt> = records
+        .claims
+        .iter()
+        .filter(|record| {
+            record.claim.holder_code == query.holder_code
+                && query.claim_ids.contains(&record.receipt.claim_id)
+        })
+        .map(|record| record.receipt.clone())
+        .collect();
+    ok(found)
+}
 
 #[handler]
 pub(super) async fn claim(

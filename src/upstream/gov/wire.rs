@@ -1203,6 +1203,16 @@ pub struct ClaimReceipt {
     pub status: String,
 }
 
+/// Body of `POST /api/v1/benefits/claims/query`: the current status of a holder's claims.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsQuery {
+    pub claim_ids: Vec<String>,
+    pub holder_code: String,
+    pub holder_code_type: HolderType,
+}
+redacted_debug!(ClaimsQuery, claim_ids, holder_code_type);
+
 /// A claim as the simulated platform keeps it.
 #[derive(Clone)]
 pub struct BenefitClaimRecord {
