@@ -31,7 +31,7 @@ CREATE TABLE benefit_offers (
     policy_version   INTEGER NOT NULL,
     -- once | 2026 | 2026-11 (the policy's period on the evaluation date)
     period_key       TEXT    NOT NULL,
-    -- new | confirmed | granted | declined | expired
+    -- new | confirmed | granted | declined (a `new` offer past its deadline reads as expired)
     status           TEXT    NOT NULL,
     amount_fen       INTEGER,
     -- once | month | year

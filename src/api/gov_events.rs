@@ -206,49 +206,16 @@ impl GovEventsApi {
                 ));
             }
         };
-        // The event id is claimed first: a concurrent or later delivery of the same event is
-        // a duplicate. If handling fails the claim is released so the platform's retry runs.
-        let claimed = sqlx::query(
-            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES (?, ?, ?, 0)
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(&event.event_id)
-        .bind(now())
-        .bind(event.kind.as_str())
-        .execute(state.store.pool())
-        .await;
-        match claimed {
-            Ok(done) if done.rows_affected() == 0 => {
-                return EventResponse::Ok(Json(EventReceipt {
-                    event_id: event.event_id,
-                    duplicate: true,
-                    offers: 0,
-                }));
-            }
-            Ok(_) => {}
-            Err(err) => return EventResponse::Internal(internal(&lang, &err.into())),
-        }
-        match state.benefits.life_event(&event).await {
-            Ok(evaluated) => {
-                let _ = sqlx::query("UPDATE gov_events SET offers = ? WHERE event_id = ?")
-                    .bind(evaluated.created as i64)
-                    .bind(&event.event_id)
-                    .execute(state.store.pool())
-                    .await;
-                tracing::info!(event = %event.event_id, kind = event.kind.as_str(), offers = evaluated.created, "life event handled");
+        match state.benefits.handle_event(&event).await {
+            Ok(outcome) => {
+                tracing::info!(event = %event.event_id, kind = event.kind.as_str(), duplicate = outcome.duplicate, offers = outcome.offers, "life event handled");
                 EventResponse::Ok(Json(EventReceipt {
                     event_id: event.event_id,
-                    duplicate: false,
-                    offers: evaluated.created,
+                    duplicate: outcome.duplicate,
+                    offers: outcome.offers,
                 }))
             }
-            Err(err) => {
-                let _ = sqlx::query("DELETE FROM gov_events WHERE event_id = ?")
-                    .bind(&event.event_id)
-                    .execute(state.store.pool())
-                    .await;
-                EventResponse::Internal(internal(&lang, &err))
-            }
+            Err(err) => EventResponse::Internal(internal(&lang, &err)),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::{
             explain,
             policy::{
                 AmountSpec, AmountUnit, BenefitKind, Issuer, Mode, Period, PolicyDocument,
-                Problem as DocumentProblem, Text3,
+                Problem as DocumentProblem, ProblemKind as DocumentProblemKind, Text3,
             },
             service::{DryRun, PolicyError, VersionRecord, VersionStatus},
             sweep::{SweepPolicy, SweepStatus},
@@ -584,34 +584,20 @@ fn invalid(lang: &RequestCtx, problems: Vec<DocumentProblem>) -> PolicyProblem {
     let issues = problems
         .into_iter()
         .map(|problem| {
-            let rule = match problem.code {
-                "required" => Rule::Required,
-                "too_long" => Rule::TooLong(
-                    problem
-                        .message
-                        .split_whitespace()
-                        .find_map(|w| w.parse::<u32>().ok())
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-                "out_of_range" => Rule::OutOfRange,
-                "not_arabic_script" => Rule::Custom {
+            let rule = match problem.kind {
+                DocumentProblemKind::Required => Rule::Required,
+                DocumentProblemKind::TooLong(max) => Rule::TooLong(max.to_string()),
+                DocumentProblemKind::OutOfRange => Rule::OutOfRange,
+                DocumentProblemKind::Invalid => Rule::Invalid,
+                DocumentProblemKind::NotArabicScript => Rule::Custom {
                     code: "not_arabic_script",
                     message: crate::msg!("field-not-arabic-script"),
                 },
-                "rule" => {
-                    let (place, detail) = problem
-                        .message
-                        .split_once(": ")
-                        .unwrap_or(("1:1", problem.message.as_str()));
-                    let (line, column) = place.split_once(':').unwrap_or(("1", "1"));
-                    Rule::PolicyRule {
-                        line: line.parse().unwrap_or(1),
-                        column: column.parse().unwrap_or(1),
-                        detail: detail.to_owned(),
-                    }
-                }
-                _ => Rule::Invalid,
+                DocumentProblemKind::Rule { line, column } => Rule::PolicyRule {
+                    line,
+                    column,
+                    detail: problem.message,
+                },
             };
             FieldIssue::new(problem.field, rule)
         })
@@ -632,7 +618,7 @@ fn policy_error(lang: &RequestCtx, err: PolicyError) -> PolicyProblem {
             PolicyProblem::Conflict(lang.problem(ProblemKind::PolicyState, &Args::new()))
         }
         PolicyError::Invalid(problems) => invalid(lang, problems),
-        PolicyError::Store(err) if err.to_string().starts_with("platform:") => {
+        PolicyError::Upstream(err) => {
             tracing::warn!(error = %err, "dry run: platform unavailable");
             PolicyProblem::Unavailable(lang.problem(ProblemKind::UpstreamUnavailable, &Args::new()))
         }

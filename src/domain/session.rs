@@ -133,25 +133,14 @@ pub struct PrincipalCache {
 impl PrincipalCache {
     /// Remembers tokens for `ttl_secs` at most (0 turns the cache off).
     pub fn new(ttl_secs: u64, max_entries: u64) -> Self {
+        let capacity = if ttl_secs == 0 { 0 } else { max_entries };
         Self {
             entries: moka::sync::Cache::builder()
-                .max_capacity(max_entries)
+                .max_capacity(capacity)
                 .time_to_live(std::time::Duration::from_secs(ttl_secs.max(1)))
                 .support_invalidation_closures()
                 .build(),
             epoch: Default::default(),
-        }
-        .disabled_if(ttl_secs == 0)
-    }
-
-    fn disabled_if(self, off: bool) -> Self {
-        if off {
-            Self {
-                entries: moka::sync::Cache::new(0),
-                epoch: self.epoch,
-            }
-        } else {
-            self
         }
     }
 

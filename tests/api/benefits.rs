@@ -779,3 +779,52 @@ async fn a_life_event_re_evaluates_only_the_policies_reading_the_changed_facts()
     assert_eq!(delivery.status, Some(200));
     assert_eq!(offers(&app, &mother, "zh").await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_offer_not_confirmed_by_its_deadline_reads_as_expired_and_cannot_be_taken() {
+    let app = app().await;
+    let key = operator(&app).await;
+    let mother = citizen(&app, 0).await;
+    publish(&app, &key, childcare()).await;
+    let offer_id = offers(&app, &mother, "zh").await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // The 90 days to confirm have passed.
+    sqlx::query("UPDATE benefit_offers SET deadline = ? WHERE id = ?")
+        .bind(jiff::Timestamp::now().as_second() - 1)
+        .bind(&offer_id)
+        .execute(app.state.store.pool())
+        .await
+        .expect("backdate");
+    let (_, expired) = app
+        .call_json(
+            Method::GET,
+            "/v1/benefits?status=expired",
+            Some(&mother),
+            None,
+        )
+        .await;
+    assert_eq!(expired["items"][0]["id"], offer_id.as_str());
+    assert_eq!(expired["items"][0]["statusText"], "已过期");
+    let (_, fresh) = app
+        .call_json(Method::GET, "/v1/benefits?status=new", Some(&mother), None)
+        .await;
+    assert_eq!(fresh["items"].as_array().map(Vec::len), Some(0));
+    for action in ["confirm", "decline"] {
+        let (status, body) = app
+            .call_json(
+                Method::POST,
+                &format!("/v1/benefits/{offer_id}/{action}"),
+                Some(&mother),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (409, json!("offer_closed")),
+            "{action}"
+        );
+    }
+    assert!(app.gov.claims().is_empty());
+}

@@ -84,14 +84,7 @@ pub fn capture(reason: &Reason, facts: &Facts) -> StoredReason {
                 items
                     .iter()
                     .enumerate()
-                    .filter(|(_, item)| match op {
-                        CmpOp::Lt => **item < bound,
-                        CmpOp::Le => **item <= bound,
-                        CmpOp::Gt => **item > bound,
-                        CmpOp::Ge => **item >= bound,
-                        CmpOp::Eq => **item == bound,
-                        CmpOp::Ne => **item != bound,
-                    })
+                    .filter(|(_, item)| op.test(*item, &bound))
                     .map(|(index, _)| index)
                     .collect()
             })

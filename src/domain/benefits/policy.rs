@@ -143,10 +143,38 @@ pub struct PolicyDocument {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub field: String,
-    /// Stable code: `invalid`, `required`, `rule`, `out_of_range`, `not_arabic_script`.
-    pub code: &'static str,
-    /// English, for the operator; rule errors start with `line:column:`.
+    pub kind: ProblemKind,
+    /// English, for the operator and the log.
     pub message: String,
+}
+
+/// What is wrong with a field, with what a localized message needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    Invalid,
+    Required,
+    TooLong(usize),
+    OutOfRange,
+    NotArabicScript,
+    /// A rule that does not compile, at a place in its text.
+    Rule {
+        line: u32,
+        column: u32,
+    },
+}
+
+impl ProblemKind {
+    /// The stable code clients see in `errors[].code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProblemKind::Invalid => "invalid",
+            ProblemKind::Required => "required",
+            ProblemKind::TooLong(_) => "too_long",
+            ProblemKind::OutOfRange => "out_of_range",
+            ProblemKind::NotArabicScript => "not_arabic_script",
+            ProblemKind::Rule { .. } => "rule",
+        }
+    }
 }
 
 /// A version checked and compiled, ready to evaluate.
@@ -176,10 +204,10 @@ impl CompiledPolicy {
     /// Checks every field of `document` and compiles its rules; all problems at once.
     pub fn compile(document: PolicyDocument, version: u32) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut problem = |field: &str, code: &'static str, message: String| {
+        let mut problem = |field: &str, kind: ProblemKind, message: String| {
             problems.push(Problem {
                 field: field.to_owned(),
-                code,
+                kind,
                 message,
             })
         };
@@ -191,30 +219,42 @@ impl CompiledPolicy {
         {
             problem(
                 "policyId",
-                "invalid",
+                ProblemKind::Invalid,
                 "3 to 64 characters of a-z, 0-9 and -".into(),
             );
         }
         let subject = Subject::from_code(&document.target);
         if subject.is_none() {
-            problem("target", "invalid", "`person` or `enterprise`".into());
+            problem(
+                "target",
+                ProblemKind::Invalid,
+                "`person` or `enterprise`".into(),
+            );
         }
         let from = parse_date(&document.effective_from);
         if from.is_none() {
-            problem("effectiveFrom", "invalid", "a date, YYYY-MM-DD".into());
+            problem(
+                "effectiveFrom",
+                ProblemKind::Invalid,
+                "a date, YYYY-MM-DD".into(),
+            );
         }
         let to = match &document.effective_to {
             None => None,
             Some(text) => match parse_date(text) {
                 None => {
-                    problem("effectiveTo", "invalid", "a date, YYYY-MM-DD".into());
+                    problem(
+                        "effectiveTo",
+                        ProblemKind::Invalid,
+                        "a date, YYYY-MM-DD".into(),
+                    );
                     None
                 }
                 Some(to) => {
                     if from.is_some_and(|from| to < from) {
                         problem(
                             "effectiveTo",
-                            "out_of_range",
+                            ProblemKind::OutOfRange,
                             "the last day comes before the first".into(),
                         );
                     }
@@ -226,12 +266,12 @@ impl CompiledPolicy {
             (Mode::Confirm, Some(days)) if (1..=366).contains(&days) => {}
             (Mode::Confirm, _) => problem(
                 "confirmWithinDays",
-                "required",
+                ProblemKind::Required,
                 "a confirmed benefit gives the person 1 to 366 days to confirm".into(),
             ),
             (Mode::AutoGrant, Some(_)) => problem(
                 "confirmWithinDays",
-                "invalid",
+                ProblemKind::Invalid,
                 "an automatic grant has nothing to confirm".into(),
             ),
             (Mode::AutoGrant, None) => {}
@@ -245,7 +285,7 @@ impl CompiledPolicy {
         {
             problem(
                 "issuer.code",
-                "invalid",
+                ProblemKind::Invalid,
                 "the department's 18-character unified social credit code".into(),
             );
         }
@@ -266,15 +306,19 @@ impl CompiledPolicy {
                 if chars == 0 {
                     problem(
                         &field,
-                        "required",
+                        ProblemKind::Required,
                         "every text is needed in all three languages".into(),
                     );
                 } else if chars > max {
-                    problem(&field, "too_long", format!("at most {max} characters"));
+                    problem(
+                        &field,
+                        ProblemKind::TooLong(max),
+                        format!("at most {max} characters"),
+                    );
                 } else if arabic && !crate::i18n::mostly_arabic_script(value) {
                     problem(
                         &field,
-                        "not_arabic_script",
+                        ProblemKind::NotArabicScript,
                         "Uyghur and Kazakh text is written in Arabic script".into(),
                     );
                 }
@@ -283,8 +327,11 @@ impl CompiledPolicy {
         let mut rule_problem = |field: &str, err: CompileError| {
             problems.push(Problem {
                 field: field.to_owned(),
-                code: "rule",
-                message: err.to_string(),
+                kind: ProblemKind::Rule {
+                    line: err.line,
+                    column: err.column,
+                },
+                message: err.message,
             })
         };
         let eligibility = subject.and_then(|subject| {
@@ -303,7 +350,7 @@ impl CompiledPolicy {
                 if *fen <= 0 {
                     problems.push(Problem {
                         field: "amount.fen".into(),
-                        code: "out_of_range",
+                        kind: ProblemKind::OutOfRange,
                         message: "an amount is a positive number of fen".into(),
                     });
                 }
@@ -314,7 +361,7 @@ impl CompiledPolicy {
         if document.amount.is_none() && matches!(document.benefit_kind, BenefitKind::Cash) {
             problems.push(Problem {
                 field: "amount".into(),
-                code: "required",
+                kind: ProblemKind::Required,
                 message: "a cash benefit states its amount".into(),
             });
         }

@@ -85,8 +85,9 @@ impl CmpOp {
         }
     }
 
+    /// Whether `a op b` holds.
     #[inline]
-    fn test<T: Ord + ?Sized>(self, a: &T, b: &T) -> bool {
+    pub fn test<T: Ord + ?Sized>(self, a: &T, b: &T) -> bool {
         match self {
             CmpOp::Eq => a == b,
             CmpOp::Ne => a != b,
@@ -94,18 +95,6 @@ impl CmpOp {
             CmpOp::Le => a <= b,
             CmpOp::Gt => a > b,
             CmpOp::Ge => a >= b,
-        }
-    }
-
-    /// The name explanation messages select on.
-    pub fn code(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "eq",
-            CmpOp::Ne => "ne",
-            CmpOp::Lt => "lt",
-            CmpOp::Le => "le",
-            CmpOp::Gt => "gt",
-            CmpOp::Ge => "ge",
         }
     }
 }

@@ -83,6 +83,9 @@ pub enum PolicyError {
     WrongState(VersionStatus),
     #[error("the document has problems")]
     Invalid(Vec<Problem>),
+    /// The platform's facts could not be read (a dry run).
+    #[error("the platform is unavailable: {0}")]
+    Upstream(GovError),
     #[error(transparent)]
     Store(#[from] anyhow::Error),
 }
@@ -534,7 +537,7 @@ impl Benefits {
             samples: Vec::new(),
         };
         let gov = &self.inner.gov;
-        let upstream = |err: GovError| PolicyError::Store(anyhow::anyhow!("platform: {err}"));
+        let upstream = PolicyError::Upstream;
         let mut page_no = 1;
         loop {
             let page = match policy.subject {
@@ -706,15 +709,17 @@ impl Benefits {
         account_id: &str,
         status: Option<OfferStatus>,
     ) -> anyhow::Result<Vec<Offer>> {
-        self.expire(account_id).await?;
-        let rows = sqlx::query(
-            "SELECT o.*, v.document FROM benefit_offers o
+        let rows = sqlx::query(&format!(
+            "SELECT o.*, {EFFECTIVE_STATUS} AS effective_status, v.document
+             FROM benefit_offers o
              JOIN policy_versions v ON v.policy_id = o.policy_id AND v.version = o.policy_version
-             WHERE o.account_id = ? AND (? IS NULL OR o.status = ?)
-             ORDER BY o.created_at DESC, o.id",
-        )
+             WHERE o.account_id = ? AND (? IS NULL OR {EFFECTIVE_STATUS} = ?)
+             ORDER BY o.created_at DESC, o.id"
+        ))
+        .bind(now())
         .bind(account_id)
         .bind(status.map(OfferStatus::code))
+        .bind(now())
         .bind(status.map(OfferStatus::code))
         .fetch_all(self.inner.store.pool())
         .await
@@ -724,12 +729,13 @@ impl Benefits {
 
     /// One offer of the person.
     pub async fn offer_of(&self, account_id: &str, offer_id: &str) -> Result<Offer, OfferError> {
-        self.expire(account_id).await?;
-        let row = sqlx::query(
-            "SELECT o.*, v.document FROM benefit_offers o
+        let row = sqlx::query(&format!(
+            "SELECT o.*, {EFFECTIVE_STATUS} AS effective_status, v.document
+             FROM benefit_offers o
              JOIN policy_versions v ON v.policy_id = o.policy_id AND v.version = o.policy_version
-             WHERE o.account_id = ? AND o.id = ?",
-        )
+             WHERE o.account_id = ? AND o.id = ?"
+        ))
+        .bind(now())
         .bind(account_id)
         .bind(offer_id)
         .fetch_optional(self.inner.store.pool())
@@ -739,25 +745,12 @@ impl Benefits {
         Ok(self.offer(&row)?)
     }
 
-    async fn expire(&self, account_id: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE benefit_offers SET status = 'expired', decided_at = deadline
-             WHERE account_id = ? AND status = 'new' AND deadline IS NOT NULL AND deadline < ?",
-        )
-        .bind(account_id)
-        .bind(now())
-        .execute(self.inner.store.pool())
-        .await
-        .context("expire offers")?;
-        Ok(())
-    }
-
     fn offer(&self, row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Offer> {
         let id: String = row.get("id");
         let sealed: String = row.get("reasons_sealed");
         let reasons = self.inner.vault.open(&sealed, &reasons_aad(&id))?;
         let document: String = row.get("document");
-        let status: String = row.get("status");
+        let status: String = row.get("effective_status");
         let version: i64 = row.get("policy_version");
         Ok(Offer {
             policy: serde_json::from_str(&document).context("stored policy")?,
@@ -809,14 +802,22 @@ impl Benefits {
         let result = sqlx::query(
             "UPDATE benefit_offers SET status = 'confirmed', decided_at = COALESCE(decided_at, ?),
                claim_id = ?, claim_status = ?, claim_updated_at = ?
-             WHERE id = ? AND account_id = ? AND status IN ('new', 'confirmed')",
+             WHERE id = ? AND account_id = ?
+               AND (status = 'confirmed' OR (status = 'new' AND COALESCE(deadline >= ?, 1)))",
         )
         .bind(now)
         .bind(&claim.claim_id)
-        .bind(&claim.status)
+        // A receipt is `submitted`; anything unknown is shown as that until the platform
+        // says more.
+        .bind(if CLAIM_STATUSES.contains(&claim.status.as_str()) {
+            claim.status.as_str()
+        } else {
+            "submitted"
+        })
         .bind(now)
         .bind(offer_id)
         .bind(account_id)
+        .bind(now)
         .execute(self.inner.store.pool())
         .await
         .context("confirm offer")?;
@@ -859,6 +860,10 @@ impl Benefits {
         };
         let now = now();
         for receipt in receipts {
+            if !CLAIM_STATUSES.contains(&receipt.status.as_str()) {
+                tracing::warn!(status = %receipt.status, "unknown claim status from the platform; kept the last known");
+                continue;
+            }
             sqlx::query(
                 "UPDATE benefit_offers SET claim_status = ?, claim_updated_at = ?
                  WHERE account_id = ? AND claim_id = ? AND claim_status <> ?",
@@ -885,11 +890,12 @@ impl Benefits {
         }
         sqlx::query(
             "UPDATE benefit_offers SET status = 'declined', decided_at = ?
-             WHERE id = ? AND account_id = ? AND status = 'new'",
+             WHERE id = ? AND account_id = ? AND status = 'new' AND COALESCE(deadline >= ?, 1)",
         )
         .bind(now())
         .bind(offer_id)
         .bind(account_id)
+        .bind(now())
         .execute(self.inner.store.pool())
         .await
         .context("decline offer")?;
@@ -901,7 +907,61 @@ impl Benefits {
     }
 }
 
+/// What handling one delivered life event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventOutcome {
+    /// The event id was handled before: nothing was done.
+    pub duplicate: bool,
+    pub offers: u64,
+}
+
 impl Benefits {
+    /// Handles a verified life event once: its id is claimed first, so a concurrent or later
+    /// delivery of the same event is a duplicate; if handling fails the claim is released so
+    /// that the platform's retry runs it.
+    pub async fn handle_event(&self, event: &LifeEvent) -> anyhow::Result<EventOutcome> {
+        let claimed = sqlx::query(
+            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES (?, ?, ?, 0)
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(&event.event_id)
+        .bind(now())
+        .bind(event.kind.as_str())
+        .execute(self.inner.store.pool())
+        .await
+        .context("claim event")?;
+        if claimed.rows_affected() == 0 {
+            return Ok(EventOutcome {
+                duplicate: true,
+                offers: 0,
+            });
+        }
+        match self.life_event(event).await {
+            Ok(evaluated) => {
+                sqlx::query("UPDATE gov_events SET offers = ? WHERE event_id = ?")
+                    .bind(evaluated.created as i64)
+                    .bind(&event.event_id)
+                    .execute(self.inner.store.pool())
+                    .await
+                    .context("record event")?;
+                Ok(EventOutcome {
+                    duplicate: false,
+                    offers: evaluated.created,
+                })
+            }
+            Err(err) => {
+                if let Err(release) = sqlx::query("DELETE FROM gov_events WHERE event_id = ?")
+                    .bind(&event.event_id)
+                    .execute(self.inner.store.pool())
+                    .await
+                {
+                    tracing::error!(error = %release, "life event claim not released; a retry will be taken as a duplicate");
+                }
+                Err(err)
+            }
+        }
+    }
+
     /// Re-evaluates the subject of a life event against the published policies that read
     /// a changed fact, and makes the new offers. People who do not use Tongban, and
     /// enterprises (which have no accounts yet), are skipped.
@@ -965,6 +1025,14 @@ pub(super) fn matches<'p>(policies: &'p [Arc<CompiledPolicy>], facts: &Facts) ->
     }
     found
 }
+
+/// An offer's status as the person sees it: a `new` offer past its deadline has expired. Derived
+/// when read (its one parameter is now), so reading never writes.
+const EFFECTIVE_STATUS: &str =
+    "(CASE WHEN o.status = 'new' AND o.deadline < ? THEN 'expired' ELSE o.status END)";
+
+/// The claim statuses people are told of (each has a `benefit-claim-*` message).
+const CLAIM_STATUSES: [&str; 4] = ["submitted", "accepted", "paid", "rejected"];
 
 /// Subjects per platform page and facts batch.
 pub(super) const PAGE: u32 = 500;

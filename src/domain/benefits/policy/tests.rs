@@ -82,7 +82,10 @@ fn person(born: jiff::civil::Date) -> Facts {
 fn problems(document: PolicyDocument) -> Vec<(String, &'static str)> {
     match CompiledPolicy::compile(document, 1) {
         Ok(_) => panic!("compiled"),
-        Err(problems) => problems.into_iter().map(|p| (p.field, p.code)).collect(),
+        Err(problems) => problems
+            .into_iter()
+            .map(|p| (p.field, p.kind.code()))
+            .collect(),
     }
 }
 
