@@ -5,14 +5,18 @@
 //! "Alipay" key pair generated at start. The methods themselves live in `alipay/methods.rs`.
 //!
 //! Beyond the protocol it keeps call counters, injects faults (outage, latency, corrupt
-//! signatures), mints auth codes for tests and demo logins, and signs notifications.
+//! signatures), mints auth codes for tests and demo logins, and signs notifications;
+//! `alipay/subscriptions.rs` holds the message templates and users' subscriptions to them.
 
 mod methods;
+mod subscriptions;
 #[cfg(test)]
 mod tests;
 
+pub use subscriptions::{APPLICATION_STATUS_TEMPLATE, BENEFIT_OFFER_TEMPLATE, SentTemplateMessage};
+
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     net::SocketAddr,
     sync::{
         Arc, Mutex,
@@ -65,19 +69,6 @@ pub struct Faults {
     pub latency: Duration,
 }
 
-/// A template message the simulator accepted, for tests to inspect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SentTemplateMessage {
-    /// The recipient as the client named it in `to_user_id`.
-    pub to_user_id: String,
-    /// The template chosen in the merchant platform.
-    pub user_template_id: String,
-    /// The mini-program page a tap on the message opens.
-    pub page: String,
-    /// `keyword1..N` → value, decoded from the `data` JSON string.
-    pub data: BTreeMap<String, String>,
-}
-
 /// A running simulator; clones share it.
 #[derive(Debug, Clone)]
 pub struct AlipaySim {
@@ -96,6 +87,13 @@ struct SimState {
     clock_offset: Mutex<Duration>,
     auth_codes: Mutex<HashMap<String, methods::Grant>>,
     access_tokens: Mutex<HashMap<String, methods::Grant>>,
+    /// Template id → number of keywords, as taken in the merchant platform.
+    templates: Mutex<HashMap<String, usize>>,
+    /// (user, template) → the user's subscription to it.
+    subscriptions: Mutex<HashMap<(String, String), subscriptions::Subscription>>,
+    /// Ids (open_ids and 2088 user ids) of users the platform knows: the demo citizens, anyone
+    /// an auth code was minted for or who subscribed.
+    users: Mutex<HashSet<String>>,
     sent: Mutex<Vec<SentTemplateMessage>>,
     calls: Mutex<HashMap<String, u64>>,
 }
@@ -135,6 +133,9 @@ impl AlipaySim {
             clock_offset: Mutex::new(Duration::ZERO),
             auth_codes: Mutex::new(HashMap::new()),
             access_tokens: Mutex::new(HashMap::new()),
+            templates: Mutex::new(subscriptions::default_templates()),
+            subscriptions: Mutex::new(HashMap::new()),
+            users: Mutex::new(subscriptions::demo_users()),
             sent: Mutex::new(Vec::new()),
             calls: Mutex::new(HashMap::new()),
         });
@@ -181,12 +182,8 @@ impl AlipaySim {
         let code = format!("{}", uuid::Uuid::new_v4().simple());
         let grant = methods::Grant::new(open_id, self.state.now(), methods::AUTH_CODE_LIFETIME);
         lock(&self.state.auth_codes).insert(code.clone(), grant);
+        lock(&self.state.users).insert(open_id.to_string());
         code
-    }
-
-    /// Template messages accepted so far, oldest first.
-    pub fn sent_messages(&self) -> Vec<SentTemplateMessage> {
-        lock(&self.state.sent).clone()
     }
 
     /// Requests received naming `method`, whether or not they were admitted.

@@ -1,17 +1,26 @@
 //! WeChat's server API for one mini-program, simulated on a loopback port with the real wire
 //! shapes (platform-apis.md §1 and §4): HTTP 200 with `errcode`/`errmsg` (`…, rid: …`) for
 //! every error, the access token only in the query string, single-use login and phone codes,
-//! `stable_token` in normal and force mode, msgSecCheck v2 verdicts and one-time subscription
-//! credits.
+//! `stable_token` in normal and force mode, msgSecCheck v2 verdicts, and one-time subscription
+//! messages with their templates, value rules, credits and the result events pushed to the
+//! mini-program's message-push URL.
 //!
 //! Layout: this file holds the state ([`World`], behind one mutex that is never held across an
-//! await) and the control methods tests and demos use; `endpoints` holds the HTTP handlers.
+//! await) and the control methods tests and demos use; `endpoints` holds the HTTP handlers;
+//! `subscriptions` the templates, credits and the send check; `push` the background delivery of
+//! pushed events with WeChat's retries.
 //! The simulator keeps its own clock, which [`WechatSim::advance_clock`] moves forward, so tests
 //! can expire codes and tokens without waiting.
 
 mod endpoints;
+mod push;
+mod subscriptions;
 #[cfg(test)]
 mod tests;
+
+pub use subscriptions::{
+    APPLICATION_STATUS_TEMPLATE, BENEFIT_OFFER_TEMPLATE, SentSubscribeMessage,
+};
 
 use std::{
     collections::HashMap,
@@ -104,9 +113,11 @@ struct World {
     current_token: Option<String>,
     /// Force refreshes within the last day, oldest first.
     forced: Vec<Instant>,
+    /// The subscription templates the mini-program has chosen, by template id.
+    templates: HashMap<String, subscriptions::Template>,
     /// One-time subscription credits per (openid, template_id).
     credits: HashMap<(String, String), u32>,
-    sent: Vec<serde_json::Value>,
+    sent: Vec<SentSubscribeMessage>,
     calls: HashMap<String, u64>,
     next_msgid: i64,
 }
@@ -114,6 +125,12 @@ struct World {
 impl World {
     fn now(&self) -> Instant {
         Instant::now() + self.clock_offset
+    }
+
+    /// Now in Unix seconds, on the simulator's clock (for `CreateTime` in pushed events).
+    fn unix_now(&self) -> i64 {
+        let offset = i64::try_from(self.clock_offset.as_secs()).unwrap_or(i64::MAX);
+        jiff::Timestamp::now().as_second().saturating_add(offset)
     }
 
     fn user(&mut self, openid: &str) -> &mut User {
@@ -250,8 +267,11 @@ impl World {
 struct SimState {
     app_id: String,
     app_secret: String,
+    /// The mini-program's original id (`gh_…`), the `ToUserName` of pushed events.
+    original_id: String,
     faults: Mutex<Faults>,
     world: Mutex<World>,
+    pusher: push::Pusher,
 }
 
 impl SimState {
@@ -273,6 +293,7 @@ impl WechatSim {
     pub async fn start(app_id: &str, app_secret: &SecretString) -> anyhow::Result<Self> {
         let mut world = World {
             next_msgid: 1_988_810_812_324_364_291,
+            templates: subscriptions::default_templates(),
             ..World::default()
         };
         for (i, openid) in DEMO_OPENIDS.iter().enumerate() {
@@ -284,11 +305,14 @@ impl WechatSim {
                 },
             );
         }
+        let digest = hex::encode(openssl::sha::sha1(app_id.as_bytes()));
         let state = Arc::new(SimState {
             app_id: app_id.to_string(),
             app_secret: app_secret.expose_secret().to_string(),
+            original_id: format!("gh_{}", &digest[..12]),
             faults: Mutex::new(Faults::default()),
             world: Mutex::new(world),
+            pusher: push::Pusher::start()?,
         });
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
         let addr = acceptor
@@ -336,19 +360,9 @@ impl WechatSim {
         self.state.world().user(openid).login_blocked = true;
     }
 
-    /// One accepted `wx.requestSubscribeMessage` for (openid, template): one send allowed.
-    pub fn grant_subscription(&self, openid: &str, template_id: &str) {
-        let mut world = self.state.world();
-        world.user(openid);
-        *world
-            .credits
-            .entry((openid.to_string(), template_id.to_string()))
-            .or_default() += 1;
-    }
-
-    /// Every subscription message delivered so far: the request body plus its `msgid`.
-    pub fn sent_messages(&self) -> Vec<serde_json::Value> {
-        self.state.world().sent.clone()
+    /// The mini-program's original id (`gh_…`), which pushed events carry as `ToUserName`.
+    pub fn original_id(&self) -> String {
+        self.state.original_id.clone()
     }
 
     /// Every token issued so far answers 42001 from now on.

@@ -3,8 +3,17 @@
 //! gateway insists on `charset` there), API parameters in the body, everything signed with the
 //! app private key. Each answer is verified with Alipay's public key over the raw `*_response`
 //! text, and that same text is what gets parsed.
+//!
+//! Template (subscription) messages fail with 40004 and a `sub_code` the caller classifies
+//! with [`AlipayError::is_subscription_gone`], [`AlipayError::is_unknown_user`],
+//! [`AlipayError::is_invalid_argument`] and [`AlipayError::is_transient`]; the codes are in
+//! [`template_codes`]. Alipay sends no delivery result for template messages (nothing found in
+//! the SDKs or docs): a 10000 answer is all the caller learns, and subscription state can only
+//! be polled (`alipay.open.app.messagetemplate.subscribe.query`, not implemented).
 
 pub mod sign;
+
+pub mod template_codes;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -64,6 +73,41 @@ pub enum AlipayError {
     /// An answer that does not follow the protocol (unparseable, missing fields, HTTP 4xx).
     #[error("unexpected answer from Alipay: {0}")]
     Protocol(String),
+}
+
+impl AlipayError {
+    /// The user no longer holds a subscription to the template: do not retry until they
+    /// subscribe again ([`template_codes::NOT_SUBSCRIBED`]).
+    pub fn is_subscription_gone(&self) -> bool {
+        self.sub_code() == Some(template_codes::NOT_SUBSCRIBED)
+    }
+
+    /// The recipient is not a user of the app ([`template_codes::USER_NOT_EXIST`]).
+    pub fn is_unknown_user(&self) -> bool {
+        self.sub_code() == Some(template_codes::USER_NOT_EXIST)
+    }
+
+    /// Alipay refused what we sent (template id, keywords, lengths, parameters): retrying the
+    /// same message cannot succeed. Any business refusal that is neither a missing
+    /// subscription nor an unknown user counts.
+    pub fn is_invalid_argument(&self) -> bool {
+        matches!(self, Self::Business { .. })
+            && !self.is_subscription_gone()
+            && !self.is_unknown_user()
+    }
+
+    /// Alipay was unavailable (20000, network failure, timeout, 5xx): the same call may
+    /// succeed later.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+
+    fn sub_code(&self) -> Option<&str> {
+        match self {
+            Self::Business { sub_code, .. } => Some(sub_code),
+            _ => None,
+        }
+    }
 }
 
 /// A user's identity and access token from `alipay.system.oauth.token`.
@@ -229,8 +273,11 @@ impl AlipayClient {
         })
     }
 
-    /// Sends a mini-program template (subscription) message. `data` maps `keyword1..N` to
-    /// values; Alipay wants it as a JSON string inside `biz_content`.
+    /// Sends a mini-program template (subscription) message to `to_user` (the `to_user_id`
+    /// field; Alipay documents a 2088 user id, the simulator also takes open_ids). `data` maps
+    /// `keyword1..N` to values of at most 50 characters, exactly the template's keywords;
+    /// Alipay wants it as a JSON string inside `biz_content`. `page` is the mini-program page a
+    /// tap opens, query included. Failures: see the `is_*` methods of [`AlipayError`].
     pub async fn send_template_message(
         &self,
         to_user: &str,

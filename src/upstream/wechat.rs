@@ -2,13 +2,15 @@
 //! login (code2Session), the phone-number button, the v2 content check and one-time
 //! subscription messages. The access token these need is kept by `token` (one refresh at a
 //! time, passive refresh and one retry when WeChat rejects it); `crypto` opens and seals the
-//! message-push callbacks.
+//! message-push callbacks; `subscribe` holds the template value rules ([`fit_value`]) and reads
+//! the subscription events WeChat pushes ([`parse_subscribe_events`]).
 //!
 //! WeChat answers errors with HTTP 200 and `{errcode, errmsg}`; every call goes through one
 //! helper, `WechatClient::request`, which maps them to [`WechatError`] and logs the path, the
 //! errcode and the latency, never a token, secret, code, session key or phone number.
 
 pub mod crypto;
+pub mod subscribe;
 mod token;
 mod wire;
 
@@ -29,6 +31,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::WechatUpstreamConfig;
+pub use subscribe::{FieldKind, SubscribeEvent, fit_value, parse_subscribe_events, value_fits};
 use token::{Clock, IssuedToken, TokenManager};
 use wire::{PhoneAnswer, SecCheckAnswer, SendAnswer, SessionAnswer, TokenAnswer};
 pub use wire::{PhoneInfo, SecScene, SecVerdict, SubscribeMessage, Suggest, WxSession};
@@ -49,10 +52,16 @@ pub enum WechatError {
     /// 45011 / 45009: minute or daily quota reached.
     #[error("rate limited by WeChat")]
     RateLimited,
-    /// 43101: no subscription credit left for this user and template.
+    /// 43101: no subscription credit left for this user and template (never accepted, spent,
+    /// or turned off in settings). Not worth retrying until the user accepts again.
     #[error("the user has not accepted this subscription message")]
     UserRefused,
-    /// 47003, 40003, 40037, 41030: something we sent is wrong; WeChat's errmsg names it.
+    /// 40003: WeChat knows no such openid for this mini-program (or it is empty). Not worth
+    /// retrying with the same openid.
+    #[error("WeChat does not know this openid")]
+    InvalidOpenid,
+    /// 47003, 40037, 41030: something we sent is wrong (a template value, the template id,
+    /// the page); WeChat's errmsg names it.
     #[error("WeChat refused an argument: {0}")]
     InvalidArgument(String),
     /// 40013, 40125, 40164, 48001 (and tokens rejected even after a refresh): our
@@ -65,6 +74,15 @@ pub enum WechatError {
     /// Anything unexpected.
     #[error("unexpected answer from WeChat: {0}")]
     Protocol(String),
+}
+
+impl WechatError {
+    /// Whether the same call may succeed later unchanged: WeChat was down or slow
+    /// ([`WechatError::Unavailable`]) or a quota was reached ([`WechatError::RateLimited`],
+    /// worth a longer pause).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::RateLimited)
+    }
 }
 
 /// A call's failure before the access-token rules have had their say.
@@ -376,7 +394,8 @@ fn classify(errcode: i64, errmsg: &str) -> Failure {
         40226 => WechatError::CodeBlocked,
         45009 | 45011 => WechatError::RateLimited,
         43101 => WechatError::UserRefused,
-        47003 | 40003 | 40037 | 41030 => WechatError::InvalidArgument(errmsg.to_string()),
+        40003 => WechatError::InvalidOpenid,
+        47003 | 40037 | 41030 => WechatError::InvalidArgument(errmsg.to_string()),
         40013 | 40125 | 40164 | 48001 => {
             WechatError::Unauthorized(format!("errcode {errcode}: {errmsg}"))
         }

@@ -1,22 +1,17 @@
 //! The API methods the simulated gateway serves, after its own checks passed: oauth.token
 //! (single-use auth codes → access tokens), user.info.share (profiles of the demo citizens) and
-//! the mini-program template message (validated and recorded).
-//!
-//! The 40004 sub_codes of the template message (`INVALID_PARAMETER`, `KEYWORD_VALUE_TOO_LONG`)
-//! are the simulator's own names: Alipay's are not in the sources the reference consulted.
+//! the mini-program template message (in `subscriptions`, with the templates and
+//! subscriptions it is checked against).
 
 use std::{collections::BTreeMap, time::Duration};
 
-use serde_json::Value;
-
-use super::{DEMO_USER_IDS, Fields, Reply, SentTemplateMessage, SimState, lock};
+use super::{DEMO_USER_IDS, Fields, Reply, SimState, lock};
 use crate::upstream::alipay::sign;
 
 /// How long an auth code from `my.getAuthCode` can be exchanged (the short end of 3 min–24 h).
 pub(super) const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(3 * 60);
 const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 const REFRESH_TOKEN_LIFETIME_SECS: u64 = 30 * 24 * 3600;
-const KEYWORD_VALUE_MAX_CHARS: usize = 50;
 
 /// An auth code or access token: whose it is and until when.
 #[derive(Debug, Clone)]
@@ -87,7 +82,7 @@ pub(super) fn dispatch(state: &SimState, method: &str, params: &BTreeMap<String,
         "alipay.system.oauth.token" => oauth_token(state, param("grant_type"), param("code")),
         "alipay.user.info.share" => user_info(state, param("auth_token")),
         "alipay.open.app.mini.templatemessage.send" => {
-            template_message(state, param("biz_content"))
+            super::subscriptions::send(state, param("biz_content"))
         }
         _ => Reply::gateway_error("40002", "isv.invalid-method", "不存在的方法名"),
     }
@@ -180,47 +175,4 @@ fn user_info(state: &SimState, auth_token: &str) -> Reply {
         escape_slashes: true,
         ..Reply::success(fields)
     }
-}
-
-fn template_message(state: &SimState, biz_content: &str) -> Reply {
-    let invalid = |why: &str| Reply::failure("40004", "INVALID_PARAMETER", why);
-    let Ok(biz) = serde_json::from_str::<Value>(biz_content) else {
-        return invalid("biz_content不是合法的JSON");
-    };
-    let text = |name: &str| biz.get(name).and_then(Value::as_str).unwrap_or("");
-    if text("to_user_id").is_empty() {
-        return invalid("to_user_id不能为空");
-    }
-    if text("user_template_id").is_empty() {
-        return invalid("user_template_id不能为空");
-    }
-    // `data` is a JSON string inside the JSON, not an object.
-    let Some(keywords) = serde_json::from_str::<Value>(text("data"))
-        .ok()
-        .and_then(|data| data.as_object().cloned())
-        .filter(|keywords| !keywords.is_empty())
-    else {
-        return invalid("data必须是JSON字符串");
-    };
-    let mut data = BTreeMap::new();
-    for (keyword, entry) in keywords {
-        let Some(value) = entry.get("value").and_then(Value::as_str) else {
-            return invalid(&format!("{keyword}缺少value"));
-        };
-        if value.chars().count() > KEYWORD_VALUE_MAX_CHARS {
-            return Reply::failure(
-                "40004",
-                "KEYWORD_VALUE_TOO_LONG",
-                &format!("{keyword}的value超过{KEYWORD_VALUE_MAX_CHARS}个字符"),
-            );
-        }
-        data.insert(keyword, value.to_string());
-    }
-    lock(&state.sent).push(SentTemplateMessage {
-        to_user_id: text("to_user_id").to_string(),
-        user_template_id: text("user_template_id").to_string(),
-        page: text("page").to_string(),
-        data,
-    });
-    Reply::success(Fields::new())
 }

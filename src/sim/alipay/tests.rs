@@ -229,16 +229,29 @@ async fn an_unknown_or_expired_auth_token_is_refused_as_invalid_auth_token() {
     );
 }
 
+/// Four keyword values for the default templates, the first one `first`.
+fn four_keywords(first: &str) -> BTreeMap<String, String> {
+    keywords(&[
+        ("keyword1", first),
+        ("keyword2", "已受理"),
+        ("keyword3", "2025-03-01 10:00"),
+        ("keyword4", "乌鲁木齐市政务服务中心"),
+    ])
+}
+
+const CITIZEN: &str = "2088102150477652";
+
 #[tokio::test]
-async fn a_template_message_is_delivered_with_its_keywords() {
+async fn a_subscribed_template_message_is_delivered_with_its_keywords_and_page() {
     let Setup { sim, client, .. } = setup().await;
-    let data = keywords(&[("keyword1", "居民医保缴费提醒"), ("keyword2", "2024-12-31")]);
+    sim.grant_subscription(CITIZEN, APPLICATION_STATUS_TEMPLATE, false);
+    let data = four_keywords("居民医保缴费提醒");
 
     client
         .send_template_message(
-            "2088102150477652",
-            "TPL-1",
-            "pages/benefit/index?id=7",
+            CITIZEN,
+            APPLICATION_STATUS_TEMPLATE,
+            "pages/notice/detail?nid=7",
             &data,
         )
         .await
@@ -247,43 +260,149 @@ async fn a_template_message_is_delivered_with_its_keywords() {
     assert_eq!(
         sim.sent_messages(),
         vec![SentTemplateMessage {
-            to_user_id: "2088102150477652".into(),
-            user_template_id: "TPL-1".into(),
-            page: "pages/benefit/index?id=7".into(),
+            to_user_id: CITIZEN.into(),
+            user_template_id: APPLICATION_STATUS_TEMPLATE.into(),
+            page: "pages/notice/detail?nid=7".into(),
             data,
         }]
     );
 }
 
 #[tokio::test]
+async fn a_one_time_subscription_is_spent_by_one_send() {
+    let Setup { sim, client, .. } = setup().await;
+    sim.grant_subscription(DEMO_OPEN_IDS[0], BENEFIT_OFFER_TEMPLATE, false);
+    let data = four_keywords("高龄津贴");
+    let send = || {
+        client.send_template_message(
+            DEMO_OPEN_IDS[0],
+            BENEFIT_OFFER_TEMPLATE,
+            "pages/benefit/offer?nid=3",
+            &data,
+        )
+    };
+
+    let first = send().await;
+    let second = send().await;
+
+    assert!(first.is_ok(), "{first:?}");
+    let err = second.expect_err("spent");
+    assert!(err.is_subscription_gone(), "{err:?}");
+    assert!(!err.is_invalid_argument() && !err.is_transient());
+    assert!(!sim.has_subscription(DEMO_OPEN_IDS[0], BENEFIT_OFFER_TEMPLATE));
+    assert_eq!(sim.sent_messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_long_term_subscription_is_not_spent_until_the_user_turns_it_off() {
+    let Setup { sim, client, .. } = setup().await;
+    sim.grant_subscription(CITIZEN, APPLICATION_STATUS_TEMPLATE, true);
+    let data = four_keywords("进度更新");
+    let send =
+        || client.send_template_message(CITIZEN, APPLICATION_STATUS_TEMPLATE, "pages/index", &data);
+
+    for _ in 0..3 {
+        send().await.expect("long-term");
+    }
+    sim.user_unsubscribes(CITIZEN, APPLICATION_STATUS_TEMPLATE);
+    let after = send().await;
+
+    assert!(
+        after.as_ref().is_err_and(AlipayError::is_subscription_gone),
+        "{after:?}"
+    );
+    assert_eq!(sim.sent_messages().len(), 3);
+}
+
+#[tokio::test]
 async fn a_keyword_value_of_51_characters_is_refused_and_50_are_accepted() {
     let Setup { sim, client, .. } = setup().await;
-    let fifty = "办".repeat(50);
-    let fifty_one = "办".repeat(51);
+    sim.grant_subscription(CITIZEN, APPLICATION_STATUS_TEMPLATE, true);
+    let send = |first: String| {
+        let client = client.clone();
+        async move {
+            client
+                .send_template_message(
+                    CITIZEN,
+                    APPLICATION_STATUS_TEMPLATE,
+                    "pages/index",
+                    &four_keywords(&first),
+                )
+                .await
+        }
+    };
 
-    let accepted = client
-        .send_template_message(
-            "2088",
-            "TPL-1",
-            "pages/index",
-            &keywords(&[("keyword1", &fifty)]),
-        )
-        .await;
-    let refused = client
-        .send_template_message(
-            "2088",
-            "TPL-1",
-            "pages/index",
-            &keywords(&[("keyword1", &fifty_one)]),
-        )
-        .await;
+    let accepted = send("办".repeat(50)).await;
+    let refused = send("办".repeat(51)).await;
 
     assert!(accepted.is_ok(), "{accepted:?}");
-    let Err(AlipayError::Business { sub_code, .. }) = refused else {
+    let Err(err @ AlipayError::Business { .. }) = refused else {
         panic!("expected Business, got {refused:?}");
     };
-    assert_eq!(sub_code, "KEYWORD_VALUE_TOO_LONG");
+    assert!(
+        matches!(&err, AlipayError::Business { sub_code, .. } if sub_code == "USER_KEYWORD_LENGTH_ERROR")
+    );
+    assert!(err.is_invalid_argument());
     assert_eq!(sim.sent_messages().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unknown_template_or_wrong_keywords_are_invalid_arguments_that_spend_nothing() {
+    let Setup { sim, client, .. } = setup().await;
+    sim.grant_subscription(CITIZEN, APPLICATION_STATUS_TEMPLATE, false);
+    let three = keywords(&[("keyword1", "a"), ("keyword2", "b"), ("keyword3", "c")]);
+    let mut five = four_keywords("a");
+    five.insert("keyword5".into(), "e".into());
+
+    let unknown = client
+        .send_template_message(
+            CITIZEN,
+            "TPL-NEVER-TAKEN",
+            "pages/index",
+            &four_keywords("a"),
+        )
+        .await;
+    let missing = client
+        .send_template_message(CITIZEN, APPLICATION_STATUS_TEMPLATE, "pages/index", &three)
+        .await;
+    let extra = client
+        .send_template_message(CITIZEN, APPLICATION_STATUS_TEMPLATE, "pages/index", &five)
+        .await;
+
+    let code = |outcome: &Result<(), AlipayError>| match outcome {
+        Err(AlipayError::Business { sub_code, .. }) => sub_code.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(code(&unknown), "USER_TEMPLATE_ILLEGAL");
+    assert_eq!(code(&missing), "USER_TEMPLATE_LACK_KEYWORD");
+    assert_eq!(code(&extra), "USER_TEMPLATE_LACK_KEYWORD");
+    for outcome in [unknown, missing, extra] {
+        assert!(outcome.is_err_and(|err| err.is_invalid_argument()));
+    }
+    assert!(sim.has_subscription(CITIZEN, APPLICATION_STATUS_TEMPLATE));
+}
+
+#[tokio::test]
+async fn a_send_to_an_unknown_user_or_without_a_subscription_says_which() {
+    let Setup { sim, client, .. } = setup().await;
+    sim.add_template("TPL-TWO", 2);
+    let two = keywords(&[("keyword1", "a"), ("keyword2", "b")]);
+
+    let stranger = client
+        .send_template_message("2088000000000000", "TPL-TWO", "pages/index", &two)
+        .await;
+    let unsubscribed = client
+        .send_template_message(DEMO_OPEN_IDS[2], "TPL-TWO", "pages/index", &two)
+        .await;
+
+    let stranger = stranger.expect_err("unknown user");
+    assert!(
+        stranger.is_unknown_user() && !stranger.is_subscription_gone(),
+        "{stranger:?}"
+    );
+    let unsubscribed = unsubscribed.expect_err("no subscription");
+    assert!(unsubscribed.is_subscription_gone(), "{unsubscribed:?}");
+    assert!(sim.sent_messages().is_empty());
 }
 
 #[tokio::test]
@@ -301,6 +420,15 @@ async fn an_outage_is_reported_as_unavailable() {
         matches!(answer, Err(AlipayError::Unavailable(_))),
         "{answer:?}"
     );
+    let send = client
+        .send_template_message(
+            CITIZEN,
+            APPLICATION_STATUS_TEMPLATE,
+            "pages/index",
+            &four_keywords("a"),
+        )
+        .await;
+    assert!(send.is_err_and(|err| err.is_transient()));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The simulator's HTTP handlers, one per WeChat endpoint. Each one first counts the call and
 //! applies the faults (`admit`), then checks what WeChat checks in the order it does
 //! (credentials or access token, then the body), and answers with the real success shape or
-//! `{"errcode", "errmsg": "…, rid: …"}`, always with HTTP 200.
+//! `{"errcode", "errmsg": "…, rid: …"}`, always with HTTP 200. The subscription send's own
+//! checks live with the templates in `subscriptions`.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -23,7 +24,7 @@ const REVIEW_WORDS: &[&str] = &["加微信", "刷单返利"];
 const MAX_CONTENT_CHARS: usize = 2500;
 
 /// An error answer: errcode and errmsg (without the `rid` suffix, added when answering).
-struct Refusal(i64, String);
+pub(super) struct Refusal(pub(super) i64, pub(super) String);
 
 impl From<(i64, &str)> for Refusal {
     fn from((errcode, errmsg): (i64, &str)) -> Self {
@@ -90,7 +91,7 @@ fn json_body(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     }
 }
 
-fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+pub(super) fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     fields
         .get(key)
         .and_then(Value::as_str)
@@ -324,43 +325,7 @@ pub(super) async fn subscribe_send(
     if let Err(refused) = admit(state, "/cgi-bin/message/subscribe/send").await {
         return refused;
     }
-    let outcome =
-        business_request(state, req, &query, &body).and_then(|fields| deliver(state, fields));
+    let outcome = business_request(state, req, &query, &body)
+        .and_then(|fields| super::subscriptions::deliver(state, &fields));
     answer(outcome, true)
-}
-
-/// Checks the message, then spends one credit of (openid, template): a message that breaks
-/// the rules costs nothing.
-fn deliver(state: &SimState, fields: Map<String, Value>) -> Result<Value, Refusal> {
-    let touser = text(&fields, "touser").ok_or((40003, "invalid openid"))?;
-    let template_id = text(&fields, "template_id").ok_or((40037, "invalid template_id"))?;
-    let Some(Value::Object(data)) = fields.get("data") else {
-        return Err((47001, "data format error").into());
-    };
-    for (key, item) in data {
-        let value = item.get("value").and_then(Value::as_str).unwrap_or("");
-        let too_long = key.starts_with("thing") && value.chars().count() > 20;
-        if value.is_empty() || too_long {
-            return Err(Refusal(
-                47003,
-                format!("argument invalid! data.{key}.value invalid"),
-            ));
-        }
-    }
-    let mut world = state.world();
-    if !world.users.contains_key(touser) {
-        return Err((40003, "invalid openid").into());
-    }
-    let credits = world
-        .credits
-        .get_mut(&(touser.to_string(), template_id.to_string()))
-        .filter(|credits| **credits > 0)
-        .ok_or((43101, "user refuse to accept the msg"))?;
-    *credits -= 1;
-    let msgid = world.next_msgid;
-    world.next_msgid += 1;
-    let mut record = Value::Object(fields);
-    record["msgid"] = json!(msgid);
-    world.sent.push(record);
-    Ok(json!({"msgid": msgid}))
 }

@@ -258,3 +258,117 @@ async fn code2session_answers_without_errcode_on_success() {
     assert_eq!(answer["openid"], json!(DEMO_OPENIDS[1]));
     assert!(answer.get("unionid").is_none());
 }
+
+async fn subscribe_send(sim: &WechatSim, http: &reqwest::Client, body: &Value) -> Value {
+    let answer = token(sim, http, false).await;
+    let url = format!(
+        "{}/cgi-bin/message/subscribe/send?access_token={}",
+        sim.base_url(),
+        access_token(&answer)
+    );
+    post(http, url, body).await
+}
+
+fn status_body(data: Value) -> Value {
+    json!({"touser": DEMO_OPENIDS[0], "template_id": APPLICATION_STATUS_TEMPLATE, "data": data})
+}
+
+fn status_data() -> Value {
+    json!({
+        "thing1": {"value": "高龄津贴申请"}, "phrase2": {"value": "已受理"},
+        "time3": {"value": "2025-03-01 10:00"}, "thing4": {"value": "乌鲁木齐市政务服务中心"},
+    })
+}
+
+#[tokio::test]
+async fn a_key_the_template_does_not_have_is_refused_by_name_and_costs_nothing() {
+    let (sim, http) = start().await;
+    sim.grant_subscription(DEMO_OPENIDS[0], APPLICATION_STATUS_TEMPLATE);
+    let mut data = status_data();
+    data["thing9"] = json!({"value": "多余"});
+
+    let answer = subscribe_send(&sim, &http, &status_body(data)).await;
+
+    assert_eq!(answer["errcode"], 47003);
+    assert!(
+        answer["errmsg"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("argument invalid! data.thing9.value invalid")),
+        "{answer}"
+    );
+    assert_eq!(
+        sim.subscription_credits(DEMO_OPENIDS[0], APPLICATION_STATUS_TEMPLATE),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_value_that_is_not_a_string_is_refused_as_invalid() {
+    let (sim, http) = start().await;
+    sim.grant_subscription(DEMO_OPENIDS[0], APPLICATION_STATUS_TEMPLATE);
+    let mut data = status_data();
+    data["time3"] = json!({"value": 1_740_794_400});
+
+    let answer = subscribe_send(&sim, &http, &status_body(data)).await;
+
+    assert_eq!(answer["errcode"], 47003);
+    assert!(
+        answer["errmsg"]
+            .as_str()
+            .is_some_and(|m| m.contains("data.time3.value"))
+    );
+}
+
+#[tokio::test]
+async fn an_enum_key_takes_only_its_enumerated_values() {
+    let (sim, http) = start().await;
+    sim.add_template("tmpl_with_enum", &["thing1", "enum2"]);
+    sim.set_template_enum("tmpl_with_enum", "enum2", &["待支付", "已完成"]);
+    sim.grant_subscription(DEMO_OPENIDS[0], "tmpl_with_enum");
+    let body = |status: &str| {
+        json!({"touser": DEMO_OPENIDS[0], "template_id": "tmpl_with_enum",
+               "data": {"thing1": {"value": "订单"}, "enum2": {"value": status}}})
+    };
+
+    let refused = subscribe_send(&sim, &http, &body("已取消")).await;
+    let accepted = subscribe_send(&sim, &http, &body("已完成")).await;
+
+    assert_eq!(refused["errcode"], 47003);
+    assert_eq!(accepted["errcode"], 0, "{accepted}");
+    assert!(accepted["msgid"].as_i64().is_some());
+}
+
+#[tokio::test]
+async fn the_default_templates_take_the_keys_tongban_sends() {
+    let (sim, http) = start().await;
+    sim.grant_subscription(DEMO_OPENIDS[0], BENEFIT_OFFER_TEMPLATE);
+    let body = json!({
+        "touser": DEMO_OPENIDS[0], "template_id": BENEFIT_OFFER_TEMPLATE,
+        "page": "pages/benefit/offer?nid=42",
+        "data": {
+            "thing1": {"value": "高龄津贴"}, "amount2": {"value": "¥300.00"},
+            "date3": {"value": "2025-03-31"}, "thing4": {"value": "乌鲁木齐市民政局"},
+            "phrase5": {"value": "待申领"},
+        },
+    });
+
+    let answer = subscribe_send(&sim, &http, &body).await;
+
+    assert_eq!(answer["errcode"], 0, "{answer}");
+    let sent = sim.sent_messages();
+    assert_eq!(sent[0].page.as_deref(), Some("pages/benefit/offer?nid=42"));
+    assert_eq!(sent[0].data["amount2"], "¥300.00");
+}
+
+#[tokio::test]
+async fn without_a_push_url_nothing_is_queued() {
+    let (sim, http) = start().await;
+    sim.grant_subscription(DEMO_OPENIDS[0], APPLICATION_STATUS_TEMPLATE);
+
+    let answer = subscribe_send(&sim, &http, &status_body(status_data())).await;
+    sim.user_rejects(DEMO_OPENIDS[0], APPLICATION_STATUS_TEMPLATE);
+
+    assert_eq!(answer["errcode"], 0, "{answer}");
+    assert_eq!(sim.pending_push_events(), 0);
+    assert!(sim.push_settled(Duration::from_millis(50)).await);
+}
