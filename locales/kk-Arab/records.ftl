@@ -12,6 +12,7 @@ application-status-approved = ٴبىتىرىلدى (ماقۇلداندى)
 application-status-approved-tolerant = ٴبىتىرىلدى (كەم ماتەريال كەيىن تاپسىرىلادى)
 application-status-denied = رۇقسات ەتىلمەدى
 application-status-revoked = كۇشىنەن قالدىرىلدى
+application-status-result-ready = ناتيجەسىن الۋعا بولادى
 
 certificate-status-valid = جارامدى
 certificate-status-expired = مەرزىمى ٴوتىپ كەتكەن

@@ -12,6 +12,7 @@ application-status-approved = بېجىرىلدى (ماقۇللاندى)
 application-status-approved-tolerant = بېجىرىلدى (كەم ماتېرىيال كېيىن تاپشۇرۇلىدۇ)
 application-status-denied = رۇخسەت قىلىنمىدى
 application-status-revoked = بىكار قىلىندى
+application-status-result-ready = نەتىجىنى ئېلىشقا بولىدۇ
 
 certificate-status-valid = ئىناۋەتلىك
 certificate-status-expired = ۋاقتى ئۆتكەن

@@ -12,6 +12,7 @@ application-status-approved = 已办结（准予）
 application-status-approved-tolerant = 已办结（容缺，待补交材料）
 application-status-denied = 不予许可
 application-status-revoked = 已撤销
+application-status-result-ready = 已出证，待领取
 
 certificate-status-valid = 有效
 certificate-status-expired = 已过期

@@ -74,6 +74,9 @@ pub enum ApplicationStatusCode {
     ApprovedTolerant,
     Denied,
     Revoked,
+    /// Approved, and the result (licence, card, decision) waits at the window to be collected
+    /// (出证, 待领取).
+    ResultReady,
 }
 
 impl From<ApplicationStatus> for ApplicationStatusCode {
@@ -92,6 +95,7 @@ impl From<ApplicationStatus> for ApplicationStatusCode {
             S::ApprovedTolerant => Self::ApprovedTolerant,
             S::Denied => Self::Denied,
             S::Revoked => Self::Revoked,
+            S::ResultReady => Self::ResultReady,
         }
     }
 }
@@ -107,7 +111,7 @@ pub struct ApplicationSummaryView {
     pub service_name: Text,
     pub status: ApplicationStatusCode,
     pub status_name: String,
-    /// The person has something to do (hand in more material).
+    /// The person has something to do (hand in more material, collect the result).
     pub needs_action: bool,
     /// Finished with a decision: it can be rated.
     pub rateable: bool,

@@ -45,10 +45,12 @@ pub enum ApplicationStatus {
     Denied,
     /// 撤销 by the agency.
     Revoked,
+    /// 出证 · 待领取: approved, and the result (licence, card, decision) waits to be collected.
+    ResultReady,
 }
 
 /// Upstream 办理状态 codes (docs/upstream-gov.md) and the status each means.
-const STATUS_CODES: [(&str, ApplicationStatus); 15] = [
+const STATUS_CODES: [(&str, ApplicationStatus); 16] = [
     ("1", ApplicationStatus::Submitted),
     ("2", ApplicationStatus::Withdrawn),
     ("3", ApplicationStatus::Accepted),
@@ -64,6 +66,7 @@ const STATUS_CODES: [(&str, ApplicationStatus); 15] = [
     ("13", ApplicationStatus::Denied),
     ("14", ApplicationStatus::Withdrawn),
     ("15", ApplicationStatus::Revoked),
+    ("16", ApplicationStatus::ResultReady),
 ];
 
 impl ApplicationStatus {
@@ -93,17 +96,22 @@ impl ApplicationStatus {
         )
     }
 
-    /// Finished with a decision, so the applicant may rate it (好差评).
+    /// Finished with a decision, so the applicant may rate it (好差评). A result waiting to be
+    /// collected is a decision already made.
     pub fn rateable(self) -> bool {
         matches!(
             self,
-            Self::Approved | Self::ApprovedTolerant | Self::Denied | Self::Revoked
+            Self::Approved
+                | Self::ApprovedTolerant
+                | Self::Denied
+                | Self::Revoked
+                | Self::ResultReady
         )
     }
 
-    /// The applicant has something to do.
+    /// The applicant has something to do: hand in more material, or collect the result.
     pub fn needs_action(self) -> bool {
-        self == Self::SupplementRequested
+        matches!(self, Self::SupplementRequested | Self::ResultReady)
     }
 
     pub fn message_id(self) -> &'static str {
@@ -120,6 +128,7 @@ impl ApplicationStatus {
             Self::ApprovedTolerant => msg!("application-status-approved-tolerant"),
             Self::Denied => msg!("application-status-denied"),
             Self::Revoked => msg!("application-status-revoked"),
+            Self::ResultReady => msg!("application-status-result-ready"),
         }
     }
 }
@@ -236,7 +245,7 @@ mod tests {
 
     #[test]
     fn every_upstream_code_has_a_status_and_unknown_codes_stay_in_review() {
-        for code in 1..=15 {
+        for code in 1..=16 {
             let status = ApplicationStatus::from_code(&code.to_string());
             assert!(STATUS_CODES.iter().any(|(_, s)| *s == status));
         }
@@ -248,5 +257,16 @@ mod tests {
         assert!(ApplicationStatus::from_code("11").rateable());
         assert!(!ApplicationStatus::from_code("4").rateable());
         assert!(ApplicationStatus::from_code("6").needs_action());
+    }
+
+    #[test]
+    fn code_16_is_a_result_ready_to_collect_that_asks_for_action_and_can_be_rated() {
+        let status = ApplicationStatus::from_code("16");
+        assert_eq!(status, ApplicationStatus::ResultReady);
+        assert!(status.needs_action());
+        assert!(status.rateable());
+        assert!(!status.in_progress(), "the department has decided");
+        assert_eq!(status.message_id(), "application-status-result-ready");
+        assert!(crate::upstream::gov::wire::FINISHED_STATUSES.contains(&"16"));
     }
 }

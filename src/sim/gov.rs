@@ -10,7 +10,8 @@
 //! `directory` serve the implementation list, themes, bundles and halls; [`citizens`] and
 //! [`enterprises`] are the demo holders; `records` holds the personal records seeded by
 //! `demo_applications` (with the step texts of `steps`), `certificates` and `appointments`,
-//! which also serve them; `applications` serves 办件 and ratings; `facts` holds the
+//! which also serve them; `applications` serves 办件 and ratings, and `progress` moves an
+//! application from status to status and pushes the change to Tongban; `facts` holds the
 //! generated population of the prefecture and serves its facts for eligibility, which
 //! [`events`] changes and announces to Tongban (事件推送).
 
@@ -29,6 +30,7 @@ mod directory;
 pub mod enterprises;
 pub mod events;
 mod facts;
+mod progress;
 mod records;
 #[cfg(test)]
 mod seed_check;
@@ -243,6 +245,10 @@ impl GovSim {
             )
             .at("/api/v1/facts/enterprise/ids", post(facts::enterprise_ids))
             .at("/api/v1/demo/events/:kind", post(events::demo_event))
+            .at(
+                "/api/v1/demo/applications/:project_no/status",
+                post(progress::demo_status),
+            )
             .data(state)
             .data(sim.clone());
         tokio::spawn(async move {

@@ -9,14 +9,13 @@ use poem::{Request, Response, handler, http::StatusCode, web::Data};
 
 use super::{
     Refusal, SimState, admit_json, conflict, invalid, lock, not_found, ok,
+    progress::advance,
     records::{Replay, StoredApplication, now, rfc3339},
     refuse,
-    steps::{step_texts, text},
 };
 use crate::upstream::gov::wire::{
-    self, Application, ApplicationEvent, ApplicationRef, ApplicationSummary, ApplicationsQuery,
-    HolderType, Page, RatingReceipt, RatingRequest, SubmitApplication, SubmitResult,
-    SupplementRequest,
+    self, Application, ApplicationRef, ApplicationSummary, ApplicationsQuery, HolderType, Page,
+    RatingReceipt, RatingRequest, SubmitApplication, SubmitResult, SupplementRequest,
 };
 
 /// Channels a rating can come from (好差评 渠道).
@@ -36,24 +35,6 @@ fn wrong_state(message: &str) -> Response {
         wire::CODE_WRONG_STATE,
         message,
     )
-}
-
-/// Appends a step to the history, closing the step before it.
-fn advance(application: &mut Application, code: &str, at: &str) {
-    if let Some(last) = application.history.last_mut() {
-        last.end_time.get_or_insert_with(|| at.to_string());
-    }
-    let (action, step_name) = step_texts(code);
-    application.history.push(ApplicationEvent {
-        seq: application.history.len() as u32 + 1,
-        status_code: code.to_string(),
-        action: text(action),
-        step_name: text(step_name),
-        opinion: None,
-        start_time: at.to_string(),
-        end_time: None,
-    });
-    application.status = code.to_string();
 }
 
 #[handler]
@@ -182,18 +163,17 @@ pub(super) async fn submit(
         now.strftime("%Y%m%d"),
         1_000 + sequence
     );
-    let task_name = state
+    let Some(item) = state
         .items
         .iter()
         .find(|item| item.task_code == submission.task_code)
-        .map(|item| item.task_name.clone());
-    let Some(task_name) = task_name else {
+    else {
         return invalid("事项不存在");
     };
     let mut application = Application {
         project_no: project_no.clone(),
         task_code: submission.task_code.clone(),
-        task_name,
+        task_name: item.task_name.clone(),
         status: String::new(),
         apply_time: rfc3339(&now),
         accept_time: None,
@@ -205,7 +185,13 @@ pub(super) async fn submit(
         supplement: None,
         rating_level: None,
     };
-    advance(&mut application, wire::STATUS_RECEIVED, &rfc3339(&now));
+    advance(
+        &mut application,
+        wire::STATUS_RECEIVED,
+        &now,
+        Some(item),
+        sequence,
+    );
     records.applications.push(StoredApplication {
         holder_code: submission.holder_code.clone(),
         holder_type: submission.holder_code_type,
@@ -257,12 +243,14 @@ pub(super) async fn supplement(
     {
         return invalid("补正材料不能为空");
     }
+    // Closes the notice too.
     advance(
         &mut stored.application,
         wire::STATUS_SUPPLEMENT_SUBMITTED,
-        &rfc3339(&now()),
+        &now(),
+        None,
+        0,
     );
-    stored.application.supplement = None;
     let answer = serde_json::to_value(SubmitResult {
         project_no: stored.application.project_no.clone(),
         status: wire::STATUS_SUPPLEMENT_SUBMITTED.to_string(),

@@ -1,7 +1,8 @@
-//! The demo people's applications (办件): every 办理状态 code 1–15 appears at least once, with a
-//! history as the platform records it (接件 → 受理 → 审查 → 办结 …), one application paused by a
-//! special procedure, one waiting for a supplement due in three days, and finished ones that
-//! can still be rated. Dates are relative to the simulator's start.
+//! The demo people's applications (办件): every 办理状态 code 1–16 appears at least once, with a
+//! history as the platform records it (接件 → 受理 → 审查 → 办结 → 出证 …), one application paused
+//! by a special procedure, one waiting for a supplement due in three days, one whose result
+//! waits to be collected, and finished ones that can still be rated. Dates are relative to the
+//! simulator's start.
 
 use jiff::{Span, Zoned, civil::Weekday};
 
@@ -12,7 +13,7 @@ use super::{
     steps::{Text, is_closed, step_texts, text},
 };
 use crate::upstream::gov::wire::{
-    Application, ApplicationEvent, HolderType, I18nText, SpecialProcedureRun, SupplementNotice,
+    Application, ApplicationStep, HolderType, I18nText, SpecialProcedureRun, SupplementNotice,
     TaskItem,
 };
 
@@ -30,6 +31,7 @@ const COMPANY: &str = "11654000MB1508279T3000138002001";
 const MATERNAL_LICENCE: &str = "1165400001010068953000149003000";
 const DISABILITY_CARD: &str = "11654000MB074195XR3000207001000";
 const DISABILITY_SUBSIDY: &str = "11654000MB074195XR3000207002000";
+const DISABILITY_CARD_RENEWAL: &str = "11654000MB074195XR3000207001001";
 
 #[derive(Debug, Clone, Copy)]
 enum Who {
@@ -68,6 +70,7 @@ const CASES: &[Case] = &[
     Case { who: Who::Citizen(5), task: MINIMUM_LIVING, days_ago: 50, steps: &[("1", 0), ("3", 2), ("8", 6), ("13", 18)], opinion: Some(INCOME_TOO_HIGH), rating: None },
     Case { who: Who::Citizen(6), task: EMPLOYMENT_CARD, days_ago: 12, steps: &[("1", 0), ("3", 1), ("14", 2)], opinion: None, rating: None },
     Case { who: Who::Enterprise(2), task: COMPANY, days_ago: 300, steps: &[("1", 0), ("3", 0), ("8", 1), ("11", 2), ("15", 240)], opinion: Some(REVOKED), rating: None },
+    Case { who: Who::Citizen(3), task: DISABILITY_CARD_RENEWAL, days_ago: 16, steps: &[("1", 0), ("3", 1), ("8", 2), ("11", 12), ("16", 13)], opinion: Some(COLLECT_CARD), rating: None },
 ];
 
 const APPROVED: Text = ("准予办理。", "ماقۇللاندى.", "ماقۇلداندى.");
@@ -112,6 +115,11 @@ const REVOKED: Text = (
     "经查申请人以虚假住所证明取得登记，依法撤销登记。",
     "تەكشۈرۈش ئارقىلىق ئىلتىماسچىنىڭ ساختا تۇرالغۇ ئىسپاتى بىلەن تىزىمغا ئالدۇرغانلىقى ئېنىقلاندى، قانۇن بويىچە تىزىملىكى بىكار قىلىندى.",
     "تەكسەرۋ ارقىلى ٴوتىنىش بەرۋشىنىڭ جالعان مەكەنجاي كۋالىگىمەن تىركەلگەنى انىقتالدى، زاڭ بويىنشا تىركەۋى كۇشىنەن قالدىرىلدى.",
+);
+const COLLECT_CARD: Text = (
+    "新证已制作完成，请本人携带居民身份证到县（市）残疾人联合会窗口领取。",
+    "يېڭى گۇۋاھنامە ياسىلىپ بولدى، كىملىكىڭىزنى ئېلىپ ناھىيە (شەھەر) مېيىپلار بىرلەشمىسىنىڭ كۆزنىكىگە ئۆزىڭىز بېرىپ ئېلىڭ.",
+    "جاڭا كۋالىك جاسالىپ ٴبىتتى، جەكە كۋالىگىڭىزدى الىپ، اۋدان (قالا) مۇگەدەكتەر بىرلەستىگىنىڭ تەرەزەسىنە ٴوزىڭىز بارىپ الىڭىز.",
 );
 const DISABILITY_ASSESSMENT: Text = (
     "残疾评定",
@@ -197,7 +205,7 @@ fn build(n: usize, case: &Case, items: &[TaskItem], now: &Zoned) -> StoredApplic
                 None if is_closed(code) => Some(rfc3339(&times[i])),
                 None => None,
             };
-            ApplicationEvent {
+            ApplicationStep {
                 seq: i as u32 + 1,
                 status_code: code.to_string(),
                 action: text(action),
@@ -262,7 +270,13 @@ fn build(n: usize, case: &Case, items: &[TaskItem], now: &Zoned) -> StoredApplic
         accept_time: accepted.as_ref().map(rfc3339),
         promise_due_time: item.and_then(|item| due(item.promise_day, &item.promise_type)),
         statutory_due_time: item.and_then(|item| due(item.anticipate_day, &item.anticipate_type)),
-        finish_time: is_closed(status).then(|| rfc3339(&times[last])),
+        // 办结时间 is when the application was first closed (decided), not a later revocation or
+        // the result becoming ready.
+        finish_time: case
+            .steps
+            .iter()
+            .position(|(code, _)| is_closed(code))
+            .map(|i| rfc3339(&times[i])),
         history,
         special_procedures,
         supplement,
@@ -287,12 +301,12 @@ mod tests {
     }
 
     #[test]
-    fn every_status_code_from_1_to_15_is_seeded() {
+    fn every_status_code_from_1_to_16_is_seeded() {
         let statuses: HashSet<String> = seeded()
             .into_iter()
             .map(|stored| stored.application.status)
             .collect();
-        for code in 1..=15 {
+        for code in 1..=16 {
             assert!(statuses.contains(&code.to_string()), "status {code}");
         }
     }

@@ -5,7 +5,8 @@
 //! [`GovSim::send_event`] with a hand-made body. Each delivery is signed and tried up to
 //! [`EVENT_ATTEMPTS`] times, [`EVENT_RETRY_PAUSE`] apart, until the receiver answers 2xx.
 //! For demos without Rust, `POST /api/v1/demo/events/{kind}` on the simulator runs the same
-//! mutations (unsigned: the simulator listens on loopback only).
+//! mutations (unsigned: the simulator listens on loopback only). Application status events
+//! (`progress`, §10b) are delivered by the same `post_event`.
 
 use std::time::Duration;
 
@@ -267,8 +268,13 @@ impl GovSim {
         self.post_event(event.event_id, body).await
     }
 
-    /// Sends one signed event body until it is acknowledged or the tries run out.
-    async fn post_event(&self, event_id: String, body: Vec<u8>) -> anyhow::Result<Delivery> {
+    /// Sends one signed event body until it is acknowledged or the tries run out; application
+    /// status events (`progress`) go out through it too, on the same channel.
+    pub(super) async fn post_event(
+        &self,
+        event_id: String,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Delivery> {
         let sink = lock(&self.state.event_sink)
             .clone()
             .context("no event sink is set")?;
@@ -296,7 +302,7 @@ impl GovSim {
             status = match answer {
                 Ok(response) => Some(response.status().as_u16()),
                 Err(err) => {
-                    tracing::warn!(%err, attempt, "life event not delivered");
+                    tracing::warn!(%err, attempt, "event not delivered");
                     None
                 }
             };

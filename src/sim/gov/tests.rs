@@ -7,6 +7,8 @@ mod certificates;
 mod directory;
 mod facts;
 mod faults;
+mod progress;
+mod receiver;
 
 use jiff::{
     Span,

@@ -149,7 +149,7 @@ pub struct Page<T> {
 }
 
 /// Text in the platform's three languages; Chinese is always present.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct I18nText {
     pub zh: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -389,7 +389,7 @@ pub struct ApplicationSummary {
     pub project_no: String,
     pub task_code: String,
     pub task_name: I18nText,
-    /// 办理状态 code "1"…"15" (see `docs/upstream-gov.md`).
+    /// 办理状态 code "1"…"16" (see `docs/upstream-gov.md`).
     pub status: String,
     pub apply_time: String,
     /// When the status last changed.
@@ -397,13 +397,17 @@ pub struct ApplicationSummary {
 }
 
 /// 办理状态 codes after which an application is finished and can be rated (好差评).
-pub const FINISHED_STATUSES: [&str; 4] = ["11", "12", "13", "15"];
+pub const FINISHED_STATUSES: [&str; 5] = ["11", "12", "13", "15", STATUS_RESULT_READY];
 /// 补正(开始): the applicant is asked for more material.
 pub const STATUS_SUPPLEMENT_REQUESTED: &str = "6";
 /// 补正(结束): the material asked for has been handed in.
 pub const STATUS_SUPPLEMENT_SUBMITTED: &str = "7";
 /// 已接件: received, not yet accepted.
 pub const STATUS_RECEIVED: &str = "1";
+/// 出证(待领取): approved, and the result (licence, card, decision) waits at the window to be
+/// collected. Not in the SPGL list, which ends at 15: this platform's extension (**UNVERIFIED**
+/// against a real provincial platform; `docs/upstream-gov.md` §2).
+pub const STATUS_RESULT_READY: &str = "16";
 
 /// 办件: one application by one holder for one item, with its history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -412,7 +416,7 @@ pub struct Application {
     pub project_no: String,
     pub task_code: String,
     pub task_name: I18nText,
-    /// 办理状态 code "1"…"15".
+    /// 办理状态 code "1"…"16".
     pub status: String,
     pub apply_time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -426,7 +430,7 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<String>,
     /// Every step so far, oldest first.
-    pub history: Vec<ApplicationEvent>,
+    pub history: Vec<ApplicationStep>,
     /// 特别程序 started on this application; the clock is paused while one is open.
     #[serde(default)]
     pub special_procedures: Vec<SpecialProcedureRun>,
@@ -438,10 +442,10 @@ pub struct Application {
     pub rating_level: Option<u8>,
 }
 
-/// One step of an application (业务动作 in 办理环节).
+/// One step of an application (业务动作 in 办理环节), as its history lists it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ApplicationEvent {
+pub struct ApplicationStep {
     pub seq: u32,
     /// The 办理状态 code this step led to.
     pub status_code: String,
@@ -963,6 +967,10 @@ pub struct LifeEvent {
     pub facts: Vec<String>,
 }
 redacted_debug!(LifeEvent, event_id, kind, subject, facts);
+
+// After `LifeEvent` and the macros, which it uses.
+mod gov_event;
+pub use gov_event::{ApplicationEvent, ApplicationEventType, ApplicationStatusChange, GovEvent};
 
 fn event_mac(key: &[u8], timestamp: i64, event_id: &str, body: &[u8]) -> Hmac<Sha256> {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
