@@ -175,6 +175,7 @@ pub struct UpstreamConfig {
     pub gov: GovUpstreamConfig,
     pub wechat: WechatUpstreamConfig,
     pub alipay: AlipayUpstreamConfig,
+    pub push: PushUpstreamConfig,
 }
 
 /// The provincial government-service platform.
@@ -287,6 +288,42 @@ impl Default for AlipayUpstreamConfig {
             app_id: "2021000000000000".into(),
             app_private_key: SecretString::from(""),
             alipay_public_key: String::new(),
+            connect_timeout_ms: 1_000,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+/// The app push gateway (极光推送 JPush REST API v3, `docs/upstream-push.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushUpstreamConfig {
+    /// Base URL of the gateway (`https://api.jpush.cn`). Empty: the built-in simulator is
+    /// started in-process.
+    pub base_url: String,
+    /// The app's AppKey; the Basic-auth user name of every call.
+    pub app_key: String,
+    /// The app's Master Secret; the Basic-auth password of every call.
+    pub master_secret: SecretString,
+    /// The HMAC-SHA256 key delivery receipts (`X-Jpush-Signature`) are signed with.
+    pub receipt_secret: SecretString,
+    /// Push iOS notifications to APNs production (`true`) or to the development environment
+    /// of debug builds (`false`).
+    pub apns_production: bool,
+    /// Milliseconds to establish a connection.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds for a whole request, connection included.
+    pub timeout_ms: u64,
+}
+
+impl Default for PushUpstreamConfig {
+    fn default() -> Self {
+        Self {
+            base_url: String::new(),
+            app_key: "0000000000000000tongbdev".into(),
+            master_secret: SecretString::from("dev-push-master-secret-change-me"),
+            receipt_secret: SecretString::from("dev-push-receipt-secret-change-me"),
+            apns_production: true,
             connect_timeout_ms: 1_000,
             timeout_ms: 5_000,
         }

@@ -30,11 +30,12 @@ use domain::{
 use http::{metrics::Metrics, rate_limit::Limits};
 use i18n::L10n;
 use secrecy::ExposeSecret;
-use sim::{alipay::AlipaySim, gov::GovSim, wechat::WechatSim};
+use sim::{alipay::AlipaySim, gov::GovSim, push::PushSim, wechat::WechatSim};
 use store::Store;
 use upstream::{
     alipay::{AlipayClient, sign},
     gov::GovClient,
+    push::PushGatewayClient,
     wechat::{WechatClient, crypto::PushCrypto},
 };
 
@@ -59,6 +60,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub wechat: WechatClient,
     pub alipay: AlipayClient,
+    /// The app push gateway (JPush-shaped); the notification dispatcher sends through it.
+    pub push_gateway: PushGatewayClient,
     pub push_crypto: PushCrypto,
     pub sessions: Sessions,
     pub logins: Logins,
@@ -77,6 +80,7 @@ pub struct Simulators {
     pub gov: Option<GovSim>,
     pub wechat: Option<WechatSim>,
     pub alipay: Option<AlipaySim>,
+    pub push: Option<PushSim>,
 }
 
 /// The WeChat client, against the configured API or a simulator started here.
@@ -94,6 +98,23 @@ async fn start_wechat(config: &Config, sims: &mut Simulators) -> anyhow::Result<
         wechat.base_url.clone()
     };
     WechatClient::new(wechat, base)
+}
+
+/// The push gateway client, against the configured gateway or a simulator started here.
+async fn start_push(config: &Config, sims: &mut Simulators) -> anyhow::Result<PushGatewayClient> {
+    let push = &config.upstream.push;
+    let base = if push.base_url.is_empty() {
+        let sim = PushSim::start(&push.app_key, &push.master_secret)
+            .await
+            .context("starting the push gateway simulator")?;
+        let base = sim.base_url();
+        tracing::info!(%base, "push gateway: built-in simulator");
+        sims.push = Some(sim);
+        base
+    } else {
+        push.base_url.clone()
+    };
+    PushGatewayClient::new(push, base)
 }
 
 /// The Alipay client, against the configured gateway with the configured keys, or against a
@@ -190,6 +211,7 @@ impl App {
             .with_observer(metrics.upstream_observer());
         let wechat = start_wechat(&config, &mut simulators).await?;
         let alipay = start_alipay(&config, &mut simulators).await?;
+        let push_gateway = start_push(&config, &mut simulators).await?;
         let wechat_config = &config.upstream.wechat;
         let push_crypto = PushCrypto::new(
             wechat_config.push_encoding_aes_key.expose_secret(),
@@ -255,6 +277,7 @@ impl App {
             metrics,
             wechat,
             alipay,
+            push_gateway,
             push_crypto,
             sessions,
             logins,

@@ -4,4 +4,5 @@
 
 pub mod alipay;
 pub mod gov;
+pub mod push;
 pub mod wechat;

@@ -3,5 +3,6 @@
 
 pub mod alipay;
 pub mod gov;
+pub mod push;
 pub mod resilience;
 pub mod wechat;
