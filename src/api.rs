@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod auth;
 pub mod benefits;
 pub mod bundles;
+pub mod campaigns;
 pub mod conditional;
 pub mod gov_events;
 pub mod health;
@@ -13,6 +14,7 @@ pub mod home;
 pub mod hooks;
 pub mod me;
 pub mod meta;
+pub mod notifications;
 pub mod policies;
 pub mod ratings;
 pub mod records;
@@ -89,9 +91,13 @@ pub type Apis = (
     appointments::HallsApi,
     appointments::AppointmentsApi,
     submit::SubmitApi,
-    benefits::BenefitsApi,
+    (benefits::BenefitsApi, notifications::NotificationsApi),
     (hooks::HooksApi, gov_events::GovEventsApi),
-    (admin::AdminApi, policies::PoliciesApi),
+    (
+        admin::AdminApi,
+        policies::PoliciesApi,
+        campaigns::CampaignsApi,
+    ),
     health::HealthApi,
 );
 
@@ -109,9 +115,13 @@ pub fn service() -> OpenApiService<Apis, ()> {
             appointments::HallsApi,
             appointments::AppointmentsApi,
             submit::SubmitApi,
-            benefits::BenefitsApi,
+            (benefits::BenefitsApi, notifications::NotificationsApi),
             (hooks::HooksApi, gov_events::GovEventsApi),
-            (admin::AdminApi, policies::PoliciesApi),
+            (
+                admin::AdminApi,
+                policies::PoliciesApi,
+                campaigns::CampaignsApi,
+            ),
             health::HealthApi,
         ),
         "Tongban 通办",

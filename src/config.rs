@@ -30,6 +30,8 @@ pub struct Config {
     pub shed: crate::http::shed::ShedConfig,
     pub simulators: SimulatorsConfig,
     pub benefits: BenefitsConfig,
+    /// Notifications: dispatch pace, quiet hours, retries, channels and templates.
+    pub push: crate::domain::push::PushConfig,
 }
 
 /// Benefits without application (免申即享).

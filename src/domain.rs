@@ -13,5 +13,6 @@ pub mod halls;
 pub mod idempotency;
 pub mod identity;
 pub mod login;
+pub mod push;
 pub mod records;
 pub mod session;

@@ -147,7 +147,7 @@ fn has_strong_rtl(value: &str) -> bool {
 
 /// The `.ftl` files compiled into the binary, per language. A test checks that this list and
 /// the files under `locales/` are the same.
-pub const RESOURCE_FILES: [&str; 7] = [
+pub const RESOURCE_FILES: [&str; 8] = [
     "errors.ftl",
     "catalog.ftl",
     "identity.ftl",
@@ -155,6 +155,7 @@ pub const RESOURCE_FILES: [&str; 7] = [
     "booking.ftl",
     "submit.ftl",
     "benefits.ftl",
+    "push.ftl",
 ];
 
 macro_rules! embed {
@@ -167,6 +168,7 @@ macro_rules! embed {
             include_str!(concat!("../locales/", $lang, "/booking.ftl")),
             include_str!(concat!("../locales/", $lang, "/submit.ftl")),
             include_str!(concat!("../locales/", $lang, "/benefits.ftl")),
+            include_str!(concat!("../locales/", $lang, "/push.ftl")),
         ]
     };
 }

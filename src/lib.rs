@@ -45,6 +45,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Benefit policies, offers and claims (免申即享).
     pub benefits: domain::benefits::service::Benefits,
+    /// Notifications: outbox, dispatcher, inbox, credits and campaigns.
+    pub push: domain::push::Push,
     pub l10n: L10n,
     pub store: Store,
     pub gov: GovClient,
@@ -206,7 +208,9 @@ impl App {
             config.upstream.gov.base_url.clone()
         };
         let cache_counters = domain::cache::CacheCounters::default();
-        let metrics = Metrics::new(l10n.fallback_counter(), cache_counters.clone());
+        let push_counters = domain::push::PushCounters::default();
+        let metrics =
+            Metrics::new(l10n.fallback_counter(), cache_counters.clone()).with_push(&push_counters);
         let gov = GovClient::new(&config.upstream.gov, gov_base)?
             .with_observer(metrics.upstream_observer());
         let wechat = start_wechat(&config, &mut simulators).await?;
@@ -240,14 +244,29 @@ impl App {
         let limits = Limits::new(&config.limits);
         spawn_limit_sweeper(limits.clone());
         let accounts = Accounts::new(store.clone(), vault.clone(), gov.clone(), principals);
+        let outbox = domain::push::Outbox::new(&config.push);
         let benefits = domain::benefits::service::Benefits::load(
             store.clone(),
             gov.clone(),
             vault,
             accounts.clone(),
             &config.benefits,
+            outbox.clone(),
         )
         .await?;
+        let push = domain::push::Push::new(domain::push::PushParts {
+            store: store.clone(),
+            config: config.push.clone(),
+            l10n: l10n.clone(),
+            outbox,
+            wechat: wechat.clone(),
+            wechat_app_id: config.upstream.wechat.app_id.clone(),
+            alipay: alipay.clone(),
+            alipay_app_id: config.upstream.alipay.app_id.clone(),
+            gateway: push_gateway.clone(),
+            counters: push_counters,
+        })
+        .context("push")?;
         if simulators.gov.is_some() && config.benefits.publish_seed_policies {
             let seed = serde_json::from_str(sim::gov::SEED_POLICIES)
                 .context("the simulator's seed policies")?;
@@ -261,6 +280,7 @@ impl App {
         }
         let state = AppState {
             benefits,
+            push,
             accounts,
             audit: Audit::new(store.clone()),
             idempotency: domain::idempotency::Idempotency::new(store.clone()),
@@ -302,6 +322,20 @@ impl App {
                 state.config.upstream.gov.event_key.clone(),
             );
         }
+        if let Some(wechat) = &simulators.wechat {
+            // The simulated WeChat pushes subscription events to this instance.
+            wechat.set_push_url(
+                &format!("http://{local_addr}/v1/hooks/wechat"),
+                state.config.upstream.wechat.push_token.clone(),
+            );
+        }
+        if let Some(gateway) = &simulators.push {
+            gateway.set_receipt_sink(
+                format!("http://{local_addr}/v1/hooks/push"),
+                state.config.upstream.push.receipt_secret.clone(),
+            );
+        }
+        state.push.spawn_dispatcher();
         Ok(App {
             acceptor,
             local_addr,

@@ -40,3 +40,12 @@ push-app-state-approved = ٴبىتتى
 push-app-state-supplement = تولىقتاۋ
 push-app-state-ready = دايىن
 push-app-state-rejected = وتپەدى
+
+problem-notification-not-found-title = بۇل حابارلاندىرۋ تابىلمادى
+problem-notification-not-found-detail = بۇل حابارلاندىرۋ جوق نەمەسە ول سىزگە ٴتيىستى ەمەس.
+problem-device-not-found-title = بۇل قۇرىلعى تابىلمادى
+problem-device-not-found-detail = بۇل قۇرىلعى ەسەپتىك جازباڭىزعا تىركەلمەگەن.
+problem-template-unknown-title = بۇل حابار ۇلگىسى تانىلمادى
+problem-template-unknown-detail = بۇل ۇلگى وسى قىزمەت حابار جىبەرۋگە پايدالاناتىن ۇلگى ەمەس. «جازىلىمدارىم» ىشىندەگى ۇلگىلەردى پايدالانىڭىز.
+problem-campaign-not-found-title = بۇل جولعى جىبەرۋ تابىلمادى
+problem-campaign-not-found-detail = بۇل نومىرمەن ەشقانداي جىبەرۋ جۇرگىزىلمەگەن.

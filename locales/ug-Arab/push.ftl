@@ -40,3 +40,12 @@ push-app-state-approved = تامام
 push-app-state-supplement = تولۇقلاش
 push-app-state-ready = تەييار
 push-app-state-rejected = ئۆتمىدى
+
+problem-notification-not-found-title = بۇ ئۇقتۇرۇش تېپىلمىدى
+problem-notification-not-found-detail = بۇ ئۇقتۇرۇش مەۋجۇت ئەمەس ياكى سىزگە تەۋە ئەمەس.
+problem-device-not-found-title = بۇ ئۈسكۈنە تېپىلمىدى
+problem-device-not-found-detail = بۇ ئۈسكۈنە ھېساباتىڭىزغا تىزىملانمىغان.
+problem-template-unknown-title = بۇ ئۇچۇر قېلىپى تونۇلمىدى
+problem-template-unknown-detail = بۇ قېلىپ بۇ مۇلازىمەت ئۇچۇر ئەۋەتىشتە ئىشلىتىدىغان قېلىپ ئەمەس. «مۇشتەرىلىكلىرىم» دىكى قېلىپلارنى ئىشلىتىڭ.
+problem-campaign-not-found-title = بۇ قېتىملىق يوللاش تېپىلمىدى
+problem-campaign-not-found-detail = بۇ نومۇر بىلەن ھېچقانداق يوللاش ئېلىپ بېرىلمىغان.

@@ -40,3 +40,12 @@ push-app-state-approved = 已办结
 push-app-state-supplement = 待补正
 push-app-state-ready = 待领取
 push-app-state-rejected = 未通过
+
+problem-notification-not-found-title = 没有找到这条消息
+problem-notification-not-found-detail = 这条消息不存在，或不属于您。
+problem-device-not-found-title = 没有找到这台设备
+problem-device-not-found-detail = 这台设备没有登记在您的账户下。
+problem-template-unknown-title = 不认识这个消息模板
+problem-template-unknown-detail = 这个模板不是本服务发送消息所用的模板，请使用“我的订阅”中列出的模板。
+problem-campaign-not-found-title = 没有找到这次推送
+problem-campaign-not-found-detail = 没有以此编号发出的推送。

@@ -3,6 +3,8 @@
 //! and parsed only after it verifies; a bad signature, a stale timestamp or a replayed event
 //! id changes nothing.
 
+use std::marker::PhantomData;
+
 use poem::{FromRequest, Request, RequestBody, web::Data};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, Object, OpenApi,
@@ -17,68 +19,78 @@ use secrecy::ExposeSecret;
 use super::{ApiTags, internal};
 use crate::{
     AppState,
+    domain::identity::id_number::IdNumber,
     domain::session::now,
     http::{
         context::RequestCtx,
         problem::{Problem, ProblemKind},
     },
     i18n::Args,
-    upstream::gov::wire::{LifeEvent, verify_event_signature},
+    upstream::gov::wire::{ApplicationEvent, EventSubject, GovEvent, verify_event_signature},
 };
 
 pub struct GovEventsApi;
 
-/// A life event as the platform sends it (documented shape; the body is read raw to check
-/// its signature).
+/// A life event or an application status event as the platform sends it (documented shape;
+/// the body is read raw to check its signature).
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct LifeEventBody {
     /// A UUID, the same on every retry.
     pub event_id: String,
     /// `birth_registered`, `disability_certified`, `subsistence_granted`, `retired`,
-    /// `unemployment_registered`, `birthday`, `enterprise_registered`, `enterprise_changed`.
+    /// `unemployment_registered`, `birthday`, `enterprise_registered`, `enterprise_changed`;
+    /// `application_status_changed` (docs/upstream-gov.md §10b).
     #[oai(rename = "type")]
     pub kind: String,
     /// RFC 3339.
     pub occurred_at: String,
     /// `{"type": "person", "idNumber": …}` or `{"type": "enterprise", "creditCode": …}`.
     pub subject: serde_json::Value,
-    /// The platform's names of the changed facts (`children`, `disabilityLevel`, …).
-    pub facts: Vec<String>,
+    /// Life events: the platform's names of the changed facts (`children`, …).
+    pub facts: Option<Vec<String>>,
+    /// Application status events: `{projectNo, taskCode, taskName, status, statusSeq,
+    /// dueDate?}`.
+    pub application: Option<serde_json::Value>,
 }
 
-/// The body bytes exactly as received, documented as [`LifeEventBody`].
-pub struct RawEvent(pub Vec<u8>);
+/// The body bytes exactly as received, documented as `T`: a signed callback must be checked
+/// over the bytes the sender signed, not over a re-serialization.
+pub struct RawBody<T>(pub Vec<u8>, PhantomData<fn() -> T>);
 
-impl Payload for RawEvent {
+/// A life event's raw body.
+pub type RawEvent = RawBody<LifeEventBody>;
+
+impl<T: Type> Payload for RawBody<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
-        <Json<LifeEventBody> as Payload>::check_content_type(content_type)
+        <Json<serde_json::Value> as Payload>::check_content_type(content_type)
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        LifeEventBody::schema_ref()
+        T::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
-        LifeEventBody::register(registry);
+        T::register(registry);
     }
 }
 
-impl ParsePayload for RawEvent {
+impl<T: Type> ParsePayload for RawBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         Ok(Self(
             <Vec<u8> as FromRequest>::from_request(request, body).await?,
+            PhantomData,
         ))
     }
 }
 
 // As poem-openapi does for its own payloads (its macro for this is not exported): a request
 // body with a checked content type.
-impl<'a> ApiExtractor<'a> for RawEvent {
+impl<'a, T: Type> ApiExtractor<'a> for RawBody<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
 
     type ParamType = ();
@@ -124,8 +136,10 @@ pub struct EventReceipt {
     pub event_id: String,
     /// The event was handled before: this delivery changed nothing.
     pub duplicate: bool,
-    /// Offers the event made.
+    /// Offers the event made (life events).
     pub offers: u64,
+    /// A notification was written for the person (application status events).
+    pub notified: bool,
 }
 
 impl poem_openapi::types::Example for EventReceipt {
@@ -134,6 +148,7 @@ impl poem_openapi::types::Example for EventReceipt {
             event_id: "5b0f3c1e-2d3b-4a49-8a7e-6f5c4b3a2918".into(),
             duplicate: false,
             offers: 1,
+            notified: false,
         }
     }
 }
@@ -197,14 +212,18 @@ impl GovEventsApi {
             tracing::warn!(sent_at, "life event refused: timestamp outside the window");
             return unauthorized();
         }
-        let event = match serde_json::from_slice::<LifeEvent>(&body.0) {
-            Ok(event) if event.event_id == event_id.0 => event,
+        let event = match GovEvent::parse(&body.0) {
+            Ok(event) if event.event_id() == event_id.0 => event,
             _ => {
                 return EventResponse::BadRequest(lang.problem(
                     ProblemKind::BadRequest(poem::http::StatusCode::BAD_REQUEST),
                     &Args::new(),
                 ));
             }
+        };
+        let event = match event {
+            GovEvent::Life(event) => event,
+            GovEvent::Application(event) => return application_event(&state, &lang, event).await,
         };
         match state.benefits.handle_event(&event).await {
             Ok(outcome) => {
@@ -213,9 +232,53 @@ impl GovEventsApi {
                     event_id: event.event_id,
                     duplicate: outcome.duplicate,
                     offers: outcome.offers,
+                    notified: false,
                 }))
             }
             Err(err) => EventResponse::Internal(internal(&lang, &err)),
         }
+    }
+}
+
+/// An application's status changed: the applicant's cached records are dropped and, for the
+/// changes a person must hear about, a notification is written with the event's claim.
+async fn application_event(
+    state: &AppState,
+    lang: &RequestCtx,
+    event: ApplicationEvent,
+) -> EventResponse {
+    let account = match &event.subject {
+        EventSubject::Person { id_number } => match IdNumber::parse(id_number) {
+            Ok(id_number) => match state.accounts.find_by_id_number(&id_number).await {
+                Ok(account) => account,
+                Err(err) => return EventResponse::Internal(internal(lang, &err)),
+            },
+            Err(_) => {
+                return EventResponse::BadRequest(lang.problem(
+                    ProblemKind::BadRequest(poem::http::StatusCode::BAD_REQUEST),
+                    &Args::new(),
+                ));
+            }
+        },
+        EventSubject::Enterprise { .. } => None,
+    };
+    match state
+        .push
+        .application_event(account.as_deref(), &event)
+        .await
+    {
+        Ok(outcome) => {
+            if let Some(account) = &account {
+                state.records.forget(account).await;
+            }
+            tracing::info!(event = %event.event_id, duplicate = outcome.duplicate, notified = outcome.notified, "application event handled");
+            EventResponse::Ok(Json(EventReceipt {
+                event_id: event.event_id,
+                duplicate: outcome.duplicate,
+                offers: 0,
+                notified: outcome.notified,
+            }))
+        }
+        Err(err) => EventResponse::Internal(internal(lang, &err)),
     }
 }

@@ -11,13 +11,13 @@
 
 use poem::web::{Data, Form};
 use poem_openapi::{
-    ApiResponse, OpenApi,
-    param::Query,
+    ApiResponse, Object, OpenApi,
+    param::{Header, Query},
     payload::{Json, PlainText},
 };
 use secrecy::ExposeSecret;
 
-use super::{ApiTags, internal};
+use super::{ApiTags, gov_events::RawBody, internal};
 use crate::{
     AppState,
     http::{
@@ -29,6 +29,23 @@ use crate::{
 };
 
 pub struct HooksApi;
+
+/// One delivery receipt of the push gateway (documented shape; the body is read raw to check
+/// its signature).
+#[derive(Debug, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct PushReceiptBody {
+    pub msg_id: String,
+    pub registration_id: String,
+    /// `android` or `ios`.
+    pub platform: String,
+    /// `delivered` or `not_delivered`.
+    pub status: String,
+    /// Why it was not delivered (`offline`, `uninstalled`).
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub time: i64,
+}
 
 #[derive(ApiResponse)]
 pub enum HookResponse {
@@ -87,8 +104,9 @@ impl HooksApi {
     /// WeChat: receive a push
     ///
     /// A message or event from WeChat in JSON format, plain or secure mode
-    /// (`encrypt_type=aes`). Subscription-message events (`subscribe_msg_popup_event`, …) are
-    /// kept for the push service.
+    /// (`encrypt_type=aes`). Subscription-message events update the push service: a
+    /// `subscribe_msg_sent_event` is the delivery receipt of a message, a
+    /// `subscribe_msg_change_event` that rejects a template takes its credits away.
     #[oai(path = "/wechat", method = "post", operation_id = "receiveWechatHook")]
     #[allow(clippy::too_many_arguments)]
     async fn receive_wechat(
@@ -134,7 +152,39 @@ impl HooksApi {
             .and_then(|v| v.as_str())
             .unwrap_or("unknown")
             .to_string();
-        match state.events.keep("wechat", &event_type, &message).await {
+        if let Err(err) = state.events.keep("wechat", &event_type, &message).await {
+            return HookResponse::Internal(internal(&lang, &err));
+        }
+        let subscribe = crate::upstream::wechat::parse_subscribe_events(&message);
+        if !subscribe.is_empty()
+            && let Err(err) = state.push.wechat_events(&subscribe).await
+        {
+            return HookResponse::Internal(internal(&lang, &err));
+        }
+        HookResponse::Ok(PlainText("success".into()))
+    }
+
+    /// Push gateway: receive delivery receipts
+    ///
+    /// A JSON array of receipts (`msgId`, `registrationId`, `platform`, `status`, …) signed with
+    /// `X-Jpush-Signature: sha256=<hex HMAC-SHA256(receipt_secret, body)>`
+    /// (docs/upstream-push.md §6).
+    #[oai(path = "/push", method = "post", operation_id = "receivePushReceipts")]
+    async fn receive_push(
+        &self,
+        state: Data<&AppState>,
+        lang: RequestCtx,
+        #[oai(name = "X-Jpush-Signature", validator(max_length = 80))] signature: Header<String>,
+        body: RawBody<Vec<PushReceiptBody>>,
+    ) -> HookResponse {
+        let secret = state.config.upstream.push.receipt_secret.expose_secret();
+        if !crate::upstream::push::verify_receipt(secret, &signature.0, &body.0) {
+            return refused(&lang);
+        }
+        let Ok(receipts) = crate::upstream::push::parse_receipts(&body.0) else {
+            return malformed(&lang);
+        };
+        match state.push.gateway_receipts(&receipts).await {
             Ok(()) => HookResponse::Ok(PlainText("success".into())),
             Err(err) => HookResponse::Internal(internal(&lang, &err)),
         }

@@ -13,7 +13,9 @@ use super::{ApiTags, internal};
 use crate::{
     AppState,
     domain::{
-        admin::{Operator, SCOPE_POLICIES_READ, SCOPE_POLICIES_WRITE},
+        admin::{
+            Operator, SCOPE_POLICIES_READ, SCOPE_POLICIES_WRITE, SCOPE_PUSH_READ, SCOPE_PUSH_WRITE,
+        },
         audit::AuditEntry,
         benefits::{
             explain,
@@ -626,7 +628,7 @@ fn policy_error(lang: &RequestCtx, err: PolicyError) -> PolicyProblem {
     }
 }
 
-async fn authorize(
+pub(super) async fn authorize(
     state: &AppState,
     lang: &RequestCtx,
     key: &AdminAuth,
@@ -637,7 +639,8 @@ async fn authorize(
     let operator = match state.admin_keys.resolve(&key.0.key).await {
         Ok(Some(operator))
             if operator.may(scope)
-                || (scope == SCOPE_POLICIES_READ && operator.may(SCOPE_POLICIES_WRITE)) =>
+                || (scope == SCOPE_POLICIES_READ && operator.may(SCOPE_POLICIES_WRITE))
+                || (scope == SCOPE_PUSH_READ && operator.may(SCOPE_PUSH_WRITE)) =>
         {
             operator
         }
@@ -659,7 +662,7 @@ async fn authorize(
         .record(AuditEntry {
             request_id: lang.request_id.as_str(),
             actor: format!("operator:{}", operator.key_id),
-            action: if scope == SCOPE_POLICIES_READ {
+            action: if scope.ends_with(":read") {
                 "read"
             } else {
                 "update"

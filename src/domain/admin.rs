@@ -8,12 +8,18 @@ use super::session::{now, random_id, random_token, token_hash};
 use crate::store::Store;
 
 /// Scopes an operator key can carry.
-pub const SCOPES: [&str; 4] = [
+pub const SCOPES: [&str; 6] = [
     SCOPE_AUDIT_READ,
     SCOPE_CACHE_INVALIDATE,
     SCOPE_POLICIES_READ,
     SCOPE_POLICIES_WRITE,
+    SCOPE_PUSH_READ,
+    SCOPE_PUSH_WRITE,
 ];
+/// Read push campaigns' progress and failures.
+pub const SCOPE_PUSH_READ: &str = "push:read";
+/// Pause, resume and retry push campaigns (implies read).
+pub const SCOPE_PUSH_WRITE: &str = "push:write";
 /// Read benefit policies and sweeps.
 pub const SCOPE_POLICIES_READ: &str = "policies:read";
 /// Create, check, try, publish and retire benefit policies; start sweeps (implies read).

@@ -110,6 +110,28 @@ impl Metrics {
         }
     }
 
+    /// Registers the push service's counters; call before the metrics are shared.
+    pub fn with_push(mut self, push: &crate::domain::push::PushCounters) -> Self {
+        if let Some(registry) = Arc::get_mut(&mut self.registry) {
+            registry.register(
+                "push_attempts",
+                "Sends to WeChat, Alipay and the push gateway, by channel and outcome",
+                push.attempts.clone(),
+            );
+            registry.register(
+                "push_receipts",
+                "Delivery reports from the platforms, by channel and status",
+                push.receipts.clone(),
+            );
+            registry.register(
+                "push_ended",
+                "Notifications that ended without a platform taking them, by state and reason",
+                push.ended.clone(),
+            );
+        }
+        self
+    }
+
     /// An observer for an upstream's resilience policy: fills the call-duration histogram.
     pub fn upstream_observer(&self) -> impl Fn(&Observation) + Send + Sync + 'static {
         let upstream = self.upstream.clone();

@@ -138,6 +138,14 @@ pub enum ProblemKind {
     NotAwaitingSupplement,
     /// No benefit offer of this person has the id.
     OfferNotFound,
+    /// No notification of this person has the id.
+    NotificationNotFound,
+    /// No push registration of this person has the id.
+    DeviceNotFound,
+    /// A subscription template id that is not configured.
+    TemplateUnknown,
+    /// No campaign has the id.
+    CampaignNotFound,
     /// The offer was declined, expired or granted: it cannot be confirmed or declined.
     OfferClosed,
     /// A policy document has problems, listed per field.
@@ -161,10 +169,13 @@ impl ProblemKind {
             | Self::ServiceNotFound
             | Self::BundleNotFound
             | Self::OfferNotFound
+            | Self::NotificationNotFound
+            | Self::DeviceNotFound
+            | Self::CampaignNotFound
             | Self::PolicyNotFound
             | Self::SweepNotFound => StatusCode::NOT_FOUND,
             Self::OfferClosed | Self::PolicyState => StatusCode::CONFLICT,
-            Self::PolicyInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PolicyInvalid | Self::TemplateUnknown => StatusCode::UNPROCESSABLE_ENTITY,
             Self::HookUnauthorized => StatusCode::UNAUTHORIZED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -248,6 +259,10 @@ impl ProblemKind {
             Self::NotOnline => "not_online",
             Self::NotAwaitingSupplement => "not_awaiting_supplement",
             Self::OfferNotFound => "offer_not_found",
+            Self::NotificationNotFound => "notification_not_found",
+            Self::DeviceNotFound => "device_not_found",
+            Self::TemplateUnknown => "template_unknown",
+            Self::CampaignNotFound => "campaign_not_found",
             Self::OfferClosed => "offer_closed",
             Self::PolicyInvalid => "policy_invalid",
             Self::PolicyNotFound => "policy_not_found",
@@ -422,6 +437,22 @@ impl ProblemKind {
             Self::OfferNotFound => (
                 msg!("problem-offer-not-found-title"),
                 msg!("problem-offer-not-found-detail"),
+            ),
+            Self::NotificationNotFound => (
+                msg!("problem-notification-not-found-title"),
+                msg!("problem-notification-not-found-detail"),
+            ),
+            Self::DeviceNotFound => (
+                msg!("problem-device-not-found-title"),
+                msg!("problem-device-not-found-detail"),
+            ),
+            Self::TemplateUnknown => (
+                msg!("problem-template-unknown-title"),
+                msg!("problem-template-unknown-detail"),
+            ),
+            Self::CampaignNotFound => (
+                msg!("problem-campaign-not-found-title"),
+                msg!("problem-campaign-not-found-detail"),
             ),
             Self::OfferClosed => (
                 msg!("problem-offer-closed-title"),

@@ -36,6 +36,15 @@ const COVERED: &[&str] = &[
     "GET /v1/benefits/{offer_id}",
     "POST /v1/benefits/{offer_id}/confirm",
     "POST /v1/benefits/{offer_id}/decline",
+    "GET /v1/notifications",
+    "POST /v1/notifications/{notification_id}/read",
+    "POST /v1/notifications/read-all",
+    "GET /v1/me/subscriptions",
+    "POST /v1/me/subscriptions",
+    "PUT /v1/me/devices/{registration_id}",
+    "DELETE /v1/me/devices/{registration_id}",
+    "GET /v1/me/notification-settings",
+    "PATCH /v1/me/notification-settings",
 ];
 
 #[test]
@@ -247,6 +256,7 @@ async fn another_persons_token_and_identifiers_reach_nothing_of_theirs() {
     ratings_and_appointments(&app, &victim, &intruder, &records).await;
     submissions(&app, &victim, &intruder, &records).await;
     benefits(&app, &victim, &intruder).await;
+    notifications(&app, &victim, &intruder).await;
 
     still_whole(&app, &victim).await;
 
@@ -469,5 +479,127 @@ async fn benefits(app: &TestApp, victim: &Person, intruder: &Person) {
     assert!(
         app.gov.claims().is_empty(),
         "no claim was filed for the victim"
+    );
+}
+
+/// The victim's inbox, credits, device and settings are out of the intruder's reach; the
+/// intruder's own calls change nothing of the victim's.
+async fn notifications(app: &TestApp, victim: &Person, intruder: &Person) {
+    let victim_device = "vic0000000000000000device";
+    let resp = app
+        .call(
+            Method::PUT,
+            &format!("/v1/me/devices/{victim_device}"),
+            Some(&victim.token),
+            Some(json!({"platform": "android"})),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 204);
+    let (status, settings) = app
+        .call_json(
+            Method::PATCH,
+            "/v1/me/notification-settings",
+            Some(&victim.token),
+            Some(json!({"channels": ["app"], "quietHours": {"start": "21:00", "end": "07:00"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{settings}");
+    let mut victims_notification = None;
+    for _ in 0..100 {
+        let (_, inbox) = app
+            .call_json(Method::GET, "/v1/notifications", Some(&victim.token), None)
+            .await;
+        victims_notification = inbox["items"][0]["id"].as_str().map(str::to_string);
+        if victims_notification.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let id = victims_notification.expect("the victim's offer is in their inbox");
+
+    let as_intruder = |method: Method, path: String, body: Option<Value>| {
+        let token = intruder.token.clone();
+        async move { app.call_json(method, &path, Some(&token), body).await }
+    };
+    let (status, body) = as_intruder(Method::GET, "/v1/notifications".into(), None).await;
+    assert_eq!(status, 200);
+    assert!(!body.to_string().contains(&id));
+    assert_nothing_of(victim, &body);
+    let (status, body) =
+        as_intruder(Method::POST, format!("/v1/notifications/{id}/read"), None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (404, json!("notification_not_found"))
+    );
+    let (status, _) = as_intruder(Method::POST, "/v1/notifications/read-all".into(), None).await;
+    assert_eq!(status, 200);
+    let (status, body) = as_intruder(
+        Method::DELETE,
+        format!("/v1/me/devices/{victim_device}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (404, json!("device_not_found"))
+    );
+    for (method, path, body) in [
+        (Method::GET, "/v1/me/subscriptions", None),
+        (
+            Method::POST,
+            "/v1/me/subscriptions",
+            Some(
+                json!({"platform": "wechat", "results": [{"templateId": "tongban-benefit-offer-0001", "result": "ban"}]}),
+            ),
+        ),
+        (Method::GET, "/v1/me/notification-settings", None),
+        (
+            Method::PATCH,
+            "/v1/me/notification-settings",
+            Some(json!({"channels": []})),
+        ),
+    ] {
+        let (status, body) = as_intruder(method, path.into(), body).await;
+        assert_eq!(status, 200, "{path}");
+        assert_nothing_of(victim, &body);
+    }
+    let resp = app
+        .call(
+            Method::PUT,
+            "/v1/me/devices/intr000000000000000device",
+            Some(&intruder.token),
+            Some(json!({"platform": "ios"})),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 204);
+
+    // The victim's side is as they left it.
+    let (_, inbox) = app
+        .call_json(Method::GET, "/v1/notifications", Some(&victim.token), None)
+        .await;
+    assert_eq!(inbox["items"][0]["id"], id.as_str());
+    assert!(inbox["items"][0]["readAt"].is_null(), "still unread");
+    let (_, settings) = app
+        .call_json(
+            Method::GET,
+            "/v1/me/notification-settings",
+            Some(&victim.token),
+            None,
+        )
+        .await;
+    assert_eq!(settings["channels"], json!(["app"]));
+    assert_eq!(settings["quietHours"]["start"], "21:00");
+    let resp = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/me/devices/{victim_device}"),
+            Some(&victim.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        resp.status().as_u16(),
+        204,
+        "the victim's device was still theirs"
     );
 }

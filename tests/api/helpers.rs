@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use tongban::{
     App, AppState, Config,
-    sim::{alipay::AlipaySim, gov::GovSim, wechat::WechatSim},
+    sim::{alipay::AlipaySim, gov::GovSim, push::PushSim, wechat::WechatSim},
 };
 
 static TRACING: Once = Once::new();
@@ -18,6 +18,8 @@ pub struct TestApp {
     pub gov: GovSim,
     pub wechat: WechatSim,
     pub alipay: AlipaySim,
+    /// The push gateway simulator.
+    pub push: PushSim,
     pub state: AppState,
     pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -52,6 +54,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .alipay
         .clone()
         .expect("alipay simulator runs");
+    let push = app.simulators().push.clone().expect("push simulator runs");
     let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
@@ -63,6 +66,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         gov,
         wechat,
         alipay,
+        push,
         state,
         shutdown: Some(tx),
         server,

@@ -14,6 +14,8 @@ mod hooks;
 mod locales;
 mod me;
 mod openapi;
+mod push;
+mod push_kill;
 mod ratings;
 mod resilience;
 mod search;

@@ -8,6 +8,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::domain::push::outbox::{NewNotification, Params};
+
 use anyhow::Context;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -199,6 +201,8 @@ struct Inner {
     accounts: Accounts,
     /// People per sweep batch.
     batch: u32,
+    /// Each new offer's notification is written with it.
+    outbox: crate::domain::push::Outbox,
     published: RwLock<Arc<Vec<Arc<CompiledPolicy>>>>,
 }
 
@@ -273,6 +277,7 @@ impl Benefits {
         vault: Vault,
         accounts: Accounts,
         config: &crate::config::BenefitsConfig,
+        outbox: crate::domain::push::Outbox,
     ) -> anyhow::Result<Self> {
         let benefits = Self {
             inner: Arc::new(Inner {
@@ -280,6 +285,7 @@ impl Benefits {
                 gov,
                 vault,
                 accounts,
+                outbox,
                 batch: config.sweep_batch_size.clamp(1, PAGE),
                 published: RwLock::new(Arc::new(Vec::new())),
             }),
@@ -290,6 +296,10 @@ impl Benefits {
 
     pub(super) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(super) fn wake_dispatcher(&self) {
+        self.inner.outbox.wake();
     }
 
     pub(super) fn gov(&self) -> &GovClient {
@@ -649,9 +659,12 @@ impl Benefits {
             .await
             .context("begin offers")?;
         let created = self
-            .write_offers(&mut tx, account_id, &matches, day)
+            .write_offers(&mut tx, account_id, &matches, day, None)
             .await?;
         tx.commit().await.context("commit offers")?;
+        if created > 0 {
+            self.inner.outbox.wake();
+        }
         Ok(Evaluated { matched, created })
     }
 
@@ -662,6 +675,7 @@ impl Benefits {
         account_id: &str,
         matches: &[NewOffer<'_>],
         day: Date,
+        campaign: Option<&str>,
     ) -> anyhow::Result<u64> {
         let now = now();
         let mut created = 0;
@@ -698,7 +712,43 @@ impl Benefits {
             .execute(&mut *tx)
             .await
             .context("store offer")?;
-            created += result.rows_affected();
+            if result.rows_affected() == 0 {
+                continue;
+            }
+            created += 1;
+            let cause = format!(
+                "{}:{}",
+                policy.document.policy_id,
+                policy.document.period.key(day)
+            );
+            let confirm_by = deadline.map(|at| {
+                jiff::Timestamp::from_second(at)
+                    .map(|t| {
+                        t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                            .date()
+                            .to_string()
+                    })
+                    .unwrap_or_default()
+            });
+            let notification = NewNotification {
+                account_id,
+                cause: &cause,
+                version: "offer",
+                params: Params::BenefitOffer {
+                    offer_id: id.clone(),
+                    policy_id: policy.document.policy_id.clone(),
+                    policy: policy.document.title.clone(),
+                    amount_fen: offer.matched.amount_fen,
+                    amount_unit: policy
+                        .document
+                        .amount
+                        .as_ref()
+                        .map(|a| a.unit().code().to_string()),
+                    confirm_by,
+                },
+                campaign_id: campaign,
+            };
+            self.inner.outbox.enqueue(&mut *tx, &notification).await?;
         }
         Ok(created)
     }

@@ -153,7 +153,9 @@ impl Benefits {
                 let facts = Facts::person(&record, day);
                 let found = matches(&policies, &facts);
                 matched += found.len() as u64;
-                created += self.write_offers(&mut tx, account_id, &found, day).await?;
+                created += self
+                    .write_offers(&mut tx, account_id, &found, day, Some(id))
+                    .await?;
             }
             sqlx::query(
                 "UPDATE benefit_sweeps SET cursor = ?, done = done + ?, matched = matched + ?,
@@ -171,6 +173,9 @@ impl Benefits {
             .await
             .context("move sweep cursor")?;
             tx.commit().await.context("commit sweep batch")?;
+            if created > 0 {
+                self.wake_dispatcher();
+            }
             cursor = last;
             if let Some(status) = self.sweep(id).await? {
                 progress(&status);

@@ -1,0 +1,154 @@
+//! The in-app inbox: every notification the person is owed, newest first, whatever happened
+//! on the other channels; read and unread.
+
+use anyhow::Context;
+use sqlx::Row;
+
+use super::{Channel, Kind, Push, content::Rendered, outbox::Params};
+use crate::i18n::Lang;
+
+/// One inbox entry.
+#[derive(Debug, Clone)]
+pub struct InboxEntry {
+    pub id: String,
+    pub kind: Kind,
+    pub params: Params,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+    /// `queued`, `sending`, `in_doubt`, `sent`, `failed` or `inbox`.
+    pub state: String,
+    /// The channel of the latest attempt, if any.
+    pub channel: Option<Channel>,
+}
+
+/// A page of the inbox.
+#[derive(Debug, Clone)]
+pub struct InboxPage {
+    pub entries: Vec<InboxEntry>,
+    /// Where the next page starts: (created_at, id) of the last entry, when there may be more.
+    pub next: Option<(i64, String)>,
+    pub unread: u64,
+}
+
+impl Push {
+    /// A page of the person's inbox, newest first, starting after `after`.
+    pub async fn inbox(
+        &self,
+        account_id: &str,
+        unread_only: bool,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> anyhow::Result<InboxPage> {
+        let (after_at, after_id) = after.unwrap_or((i64::MAX, String::new()));
+        let rows = sqlx::query(
+            "SELECT id, kind, params, created_at, read_at, state, channel FROM notifications
+             WHERE account_id = ? AND (? = 0 OR read_at IS NULL)
+               AND (created_at < ? OR (created_at = ? AND id < ?))
+             ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(unread_only)
+        .bind(after_at)
+        .bind(after_at)
+        .bind(if after_id.is_empty() {
+            "\u{10FFFF}".to_string()
+        } else {
+            after_id
+        })
+        .bind(i64::from(limit) + 1)
+        .fetch_all(self.store().pool())
+        .await
+        .context("inbox")?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows.iter().take(limit as usize) {
+            entries.push(entry_of(row)?);
+        }
+        let next = (rows.len() > limit as usize)
+            .then(|| entries.last().map(|e| (e.created_at, e.id.clone())))
+            .flatten();
+        let unread = self.unread_count(account_id).await?;
+        Ok(InboxPage {
+            entries,
+            next,
+            unread,
+        })
+    }
+
+    pub async fn unread_count(&self, account_id: &str) -> anyhow::Result<u64> {
+        let unread: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(account_id)
+        .fetch_one(self.store().pool())
+        .await
+        .context("unread")?;
+        Ok(u64::try_from(unread).unwrap_or(0))
+    }
+
+    /// Marks one of the person's notifications read; `None` when it is not theirs.
+    pub async fn mark_read(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> anyhow::Result<Option<InboxEntry>> {
+        sqlx::query(
+            "UPDATE notifications SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL",
+        )
+        .bind(super::now_ms())
+        .bind(id)
+        .bind(account_id)
+        .execute(self.store().pool())
+        .await
+        .context("mark read")?;
+        self.entry(account_id, id).await
+    }
+
+    /// One of the person's notifications.
+    pub async fn entry(&self, account_id: &str, id: &str) -> anyhow::Result<Option<InboxEntry>> {
+        let row = sqlx::query(
+            "SELECT id, kind, params, created_at, read_at, state, channel FROM notifications
+             WHERE id = ? AND account_id = ?",
+        )
+        .bind(id)
+        .bind(account_id)
+        .fetch_optional(self.store().pool())
+        .await
+        .context("notification")?;
+        row.as_ref().map(entry_of).transpose()
+    }
+
+    /// Marks all the person's notifications read; returns how many were unread.
+    pub async fn mark_all_read(&self, account_id: &str) -> anyhow::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+        )
+        .bind(super::now_ms())
+        .bind(account_id)
+        .execute(self.store().pool())
+        .await
+        .context("mark all read")?;
+        Ok(done.rows_affected())
+    }
+
+    /// A notification's texts in `lang`.
+    pub fn render(&self, lang: Lang, params: &Params) -> Rendered {
+        super::content::render(&self.inner.l10n, lang, params)
+    }
+}
+
+fn entry_of(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<InboxEntry> {
+    let kind: String = row.get("kind");
+    let params: String = row.get("params");
+    Ok(InboxEntry {
+        id: row.get("id"),
+        kind: Kind::parse(&kind).context("notification kind")?,
+        params: serde_json::from_str(&params).context("notification params")?,
+        created_at: row.get("created_at"),
+        read_at: row.get("read_at"),
+        state: row.get("state"),
+        channel: row
+            .get::<Option<String>, _>("channel")
+            .and_then(|c| Channel::parse(&c)),
+    })
+}

@@ -1,0 +1,466 @@
+//! Proactive push through the API and the simulators: a new offer told once through the
+//! channel the person allowed, in their language and within WeChat's field rules; 43101 taking
+//! the credit away and the app push taking over; quiet hours; application status events;
+//! retries; the provider's rate cap never hit; operators pausing and retrying a campaign.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tongban::sim::{gov::citizens::demo_citizens, wechat::SentSubscribeMessage};
+use tongban::upstream::push::DevicePlatform;
+
+use crate::{
+    benefits::{childcare, operator, publish},
+    helpers::{TestApp, access, is_arabic_script, spawn_app_with},
+};
+
+const OFFER_TEMPLATE: &str = "tongban-benefit-offer-0001";
+const STATUS_TEMPLATE: &str = "tongban-application-status-0001";
+
+async fn app_with(configure: impl FnOnce(&mut tongban::Config)) -> TestApp {
+    spawn_app_with(|config| {
+        config.limits.per_ip_per_minute = 0;
+        config.limits.per_person_per_minute = 0;
+        config.benefits.publish_seed_policies = false;
+        // No quiet hours unless a test sets them: tests run at any hour.
+        config.push.quiet_start = "00:00".into();
+        config.push.quiet_end = "00:00".into();
+        config.push.idle_poll_ms = 20;
+        config.push.retry_base_ms = 50;
+        config.push.retry_max_ms = 200;
+        configure(config);
+    })
+    .await
+}
+
+/// Demo citizen `index` logged in through WeChat with a bound real name.
+async fn citizen(app: &TestApp, index: usize) -> String {
+    let person = &demo_citizens()[index];
+    let token = access(&app.login_wechat(person.wechat_openid).await);
+    let (status, body) = app
+        .bind_real_name(&token, person.name, person.id_number)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}
+
+/// The citizen accepts `template` in the WeChat popup: the simulator and Tongban both learn.
+async fn accept(app: &TestApp, token: &str, openid: &str, template: &str) -> Value {
+    app.wechat.grant_subscription(openid, template);
+    let (status, body) = app
+        .call_json(
+            Method::POST,
+            "/v1/me/subscriptions",
+            Some(token),
+            Some(json!({"platform": "wechat", "results": [{"templateId": template, "result": "accept"}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn inbox(app: &TestApp, token: &str, lang: &str) -> Value {
+    let (status, body) = app
+        .call_json(
+            Method::GET,
+            &format!("/v1/notifications?lang={lang}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Waits until every notification of the inbox left `pending`.
+async fn settled(app: &TestApp, token: &str) -> Value {
+    for _ in 0..200 {
+        let body = inbox(app, token, "zh-Hans").await;
+        let items = body["items"].as_array().cloned().unwrap_or_default();
+        if !items.is_empty() && items.iter().all(|i| i["delivery"] != "pending") {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "notifications did not settle: {}",
+        inbox(app, token, "zh-Hans").await
+    );
+}
+
+/// WeChat messages the simulator delivered for notification `id`.
+fn wechat_messages_for(app: &TestApp, id: &str) -> Vec<SentSubscribeMessage> {
+    app.wechat
+        .sent_messages()
+        .into_iter()
+        .filter(|m| {
+            m.page
+                .as_deref()
+                .is_some_and(|p| p.ends_with(&format!("n={id}")))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_offer_reaches_the_person_once_through_wechat_and_stays_in_the_inbox() {
+    let app = app_with(|_| {}).await;
+    let person = &demo_citizens()[0];
+    let token = citizen(&app, 0).await;
+    let credits = accept(&app, &token, person.wechat_openid, OFFER_TEMPLATE).await;
+    let offer_credit = credits["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["templateId"] == OFFER_TEMPLATE && c["platform"] == "wechat")
+        .expect("the offer template is listed");
+    assert_eq!(offer_credit["credits"], 1);
+    assert_eq!(offer_credit["purpose"], "benefitOffer");
+
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    let body = settled(&app, &token).await;
+
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{body}");
+    let item = &items[0];
+    assert_eq!(item["kind"], "benefitOffer");
+    assert_eq!(item["delivery"], "sent");
+    assert_eq!(item["channel"], "wechat");
+    assert!(item["title"].as_str().expect("title").contains("育儿补贴"));
+    assert!(!item["reasons"].as_array().expect("reasons").is_empty());
+    assert_eq!(body["unreadCount"], 1);
+    let id = item["id"].as_str().expect("id");
+    let sent = wechat_messages_for(&app, id);
+    assert_eq!(sent.len(), 1, "one message: {sent:?}");
+    assert_eq!(sent[0].touser, person.wechat_openid);
+    assert_eq!(sent[0].template_id, OFFER_TEMPLATE);
+
+    // The credit is spent, and WeChat's sent event arrives as the receipt.
+    let (_, credits) = app
+        .call_json(Method::GET, "/v1/me/subscriptions", Some(&token), None)
+        .await;
+    assert!(
+        credits["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["templateId"] == OFFER_TEMPLATE && c["credits"] == 0)
+    );
+    let mut receipted = false;
+    for _ in 0..100 {
+        let rows: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_receipts WHERE channel = 'wechat' AND status = 'delivered'",
+        )
+        .fetch_one(app.state.store.pool())
+        .await
+        .expect("receipts");
+        if rows == 1 {
+            receipted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(receipted, "WeChat's subscribe_msg_sent_event was recorded");
+
+    // Reading it, in Uyghur: the full text and the reasons in Arabic script.
+    let body = inbox(&app, &token, "ug-Arab").await;
+    let item = &body["items"][0];
+    assert!(
+        is_arabic_script(item["body"].as_str().expect("body")),
+        "{item}"
+    );
+    assert!(is_arabic_script(
+        item["reasons"][0].as_str().expect("a reason")
+    ));
+    let (status, read) = app
+        .call_json(
+            Method::POST,
+            &format!("/v1/notifications/{id}/read"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert!(read["readAt"].is_string());
+    assert_eq!(inbox(&app, &token, "zh-Hans").await["unreadCount"], 0);
+
+    // Publishing again (a re-run sweep) tells nobody twice.
+    let (status, sweep) = app
+        .client
+        .post(format!("{}/v1/admin/sweeps", app.base))
+        .header("X-Admin-Key", &key)
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .expect("sweep");
+    assert_eq!(status, 202, "{sweep:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        inbox(&app, &token, "zh-Hans").await["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(wechat_messages_for(&app, id).len(), 1);
+}
+
+#[tokio::test]
+async fn a_uyghur_speaker_gets_uyghur_values_cut_to_wechats_field_rules() {
+    let app = app_with(|_| {}).await;
+    let person = &demo_citizens()[0];
+    let token = citizen(&app, 0).await;
+    let (status, _) = app
+        .call_json(
+            Method::PATCH,
+            "/v1/me/preferences",
+            Some(&token),
+            Some(json!({"lang": "ug-Arab"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    accept(&app, &token, person.wechat_openid, OFFER_TEMPLATE).await;
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    settled(&app, &token).await;
+
+    let sent = app.wechat.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let data = &sent[0].data;
+    let thing = &data["thing1"];
+    assert!(thing.chars().count() <= 20, "{thing}");
+    assert!(is_arabic_script(thing), "{thing}");
+    // `phrase` takes only Chinese: the Mandarin status word.
+    assert_eq!(data["phrase5"], "待确认");
+    assert!(data["amount2"].ends_with('元'), "{data:?}");
+}
+
+#[tokio::test]
+async fn without_any_permission_the_inbox_alone_has_it() {
+    let app = app_with(|_| {}).await;
+    let token = citizen(&app, 0).await;
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    let body = settled(&app, &token).await;
+    assert_eq!(body["items"][0]["delivery"], "inboxOnly", "{body}");
+    assert!(app.wechat.sent_messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_spent_wechat_credit_is_marked_gone_and_app_push_takes_over() {
+    let app = app_with(|_| {}).await;
+    let token = citizen(&app, 0).await;
+    // Tongban believes in a credit that WeChat does not have: WeChat answers 43101.
+    let (status, _) = app
+        .call_json(
+            Method::POST,
+            "/v1/me/subscriptions",
+            Some(&token),
+            Some(json!({"platform": "wechat", "results": [{"templateId": OFFER_TEMPLATE, "result": "accept"}]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let rid = app.push.register_device(DevicePlatform::Android);
+    let resp = app
+        .call(
+            Method::PUT,
+            &format!("/v1/me/devices/{rid}"),
+            Some(&token),
+            Some(json!({"platform": "android"})),
+        )
+        .await;
+    assert_eq!(resp.status().as_u16(), 204);
+
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    let body = settled(&app, &token).await;
+    let item = &body["items"][0];
+    assert_eq!(item["delivery"], "sent", "{body}");
+    assert_eq!(item["channel"], "app");
+    let pushes = app.push.pushes_to(&rid);
+    assert_eq!(pushes.len(), 1, "{pushes:?}");
+    let (_, credits) = app
+        .call_json(Method::GET, "/v1/me/subscriptions", Some(&token), None)
+        .await;
+    assert!(
+        credits["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["templateId"] == OFFER_TEMPLATE && c["credits"] == 0),
+        "43101 took the credit away: {credits}"
+    );
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_the_push_but_not_the_inbox() {
+    let app = app_with(|_| {}).await;
+    let person = &demo_citizens()[0];
+    let token = citizen(&app, 0).await;
+    accept(&app, &token, person.wechat_openid, OFFER_TEMPLATE).await;
+    // Quiet from the current Beijing hour for two hours.
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    let start = format!("{:02}:00", now.hour());
+    let end = format!("{:02}:00", (now.hour() + 2) % 24);
+    let (status, settings) = app
+        .call_json(
+            Method::PATCH,
+            "/v1/me/notification-settings",
+            Some(&token),
+            Some(json!({"quietHours": {"start": start, "end": end}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["quietHours"]["start"], start);
+
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let body = inbox(&app, &token, "zh-Hans").await;
+    assert_eq!(body["items"][0]["delivery"], "pending", "{body}");
+    assert!(app.wechat.sent_messages().is_empty());
+}
+
+#[tokio::test]
+async fn an_application_decision_is_told_once_even_when_the_platform_repeats_the_event() {
+    let app = app_with(|_| {}).await;
+    // Citizen 2 has a rural pension application under review.
+    let person = &demo_citizens()[2];
+    let token = citizen(&app, 2).await;
+    accept(&app, &token, person.wechat_openid, STATUS_TEMPLATE).await;
+    let (status, applications) = app
+        .call_json(Method::GET, "/v1/me/applications", Some(&token), None)
+        .await;
+    assert_eq!(status, 200, "{applications}");
+    let open = applications["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["status"] == "inReview")
+        .expect("an application under review");
+    let project = open["projectNo"].as_str().expect("projectNo").to_string();
+
+    let delivery = app
+        .gov
+        .advance_application(&project, "11")
+        .await
+        .expect("delivered");
+    assert!(delivery.acknowledged(), "{delivery:?}");
+    let body = settled(&app, &token).await;
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{body}");
+    assert_eq!(items[0]["kind"], "applicationStatus");
+    assert_eq!(items[0]["subjectId"], project.as_str());
+    assert_eq!(items[0]["channel"], "wechat");
+    let sent = app.wechat.sent_messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].data["phrase2"], "已办结");
+}
+
+#[tokio::test]
+async fn the_push_gateway_cap_is_never_hit_and_transient_failures_are_retried() {
+    let app = app_with(|config| {
+        config.push.app.provider_rate_cap_per_sec = 40;
+        config.push.app.rate_per_sec = 36;
+    })
+    .await;
+    app.push.set_rate_cap(40);
+    let token = citizen(&app, 0).await;
+    let rid = app.push.register_device(DevicePlatform::Ios);
+    app.call(
+        Method::PUT,
+        &format!("/v1/me/devices/{rid}"),
+        Some(&token),
+        Some(json!({"platform": "ios"})),
+    )
+    .await;
+    // The gateway is down for the first sends.
+    app.push.set_faults(tongban::sim::push::Faults {
+        outage: true,
+        ..Default::default()
+    });
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        inbox(&app, &token, "zh-Hans").await["items"][0]["delivery"],
+        "pending"
+    );
+    app.push.set_faults(Default::default());
+    let body = settled(&app, &token).await;
+    assert_eq!(body["items"][0]["delivery"], "sent", "{body}");
+    assert_eq!(app.push.pushes_to(&rid).len(), 1);
+    let attempts: Vec<(String, String)> =
+        sqlx::query_as("SELECT channel, outcome FROM notification_attempts ORDER BY id")
+            .fetch_all(app.state.store.pool())
+            .await
+            .expect("attempts");
+    assert!(attempts.len() >= 2, "{attempts:?}");
+    assert!(attempts.iter().any(|(_, o)| o == "transient"));
+    assert_eq!(attempts.last().map(|(_, o)| o.as_str()), Some("accepted"));
+}
+
+#[tokio::test]
+async fn an_operator_pauses_resumes_and_follows_a_campaign() {
+    let app = app_with(|_| {}).await;
+    let token = citizen(&app, 0).await;
+    let key = app
+        .state
+        .admin_keys
+        .create(
+            "push desk",
+            &["policies:write".to_string(), "push:write".to_string()],
+        )
+        .await
+        .expect("key")
+        .1;
+    let sweep = publish(&app, &key, childcare()).await;
+    let campaign = sweep["id"].as_str().expect("sweep id");
+    settled(&app, &token).await;
+    let get = |path: String| {
+        let app = &app;
+        let key = key.clone();
+        async move {
+            let resp = app
+                .client
+                .post(format!("{}{path}", app.base))
+                .header("X-Admin-Key", key)
+                .send()
+                .await
+                .expect("sent");
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, paused) = get(format!("/v1/admin/campaigns/{campaign}/pause")).await;
+    assert_eq!(status, 200, "{paused}");
+    assert_eq!(paused["paused"], true);
+    assert_eq!(paused["total"], 1);
+    assert_eq!(paused["states"]["inbox"], 1, "{paused}");
+    let (status, resumed) = get(format!("/v1/admin/campaigns/{campaign}/resume")).await;
+    assert_eq!(status, 200);
+    assert_eq!(resumed["paused"], false);
+    let (status, retried) = get(format!("/v1/admin/campaigns/{campaign}/retry")).await;
+    assert_eq!(status, 200);
+    assert_eq!(retried["requeued"], 0);
+    let (status, missing) = get("/v1/admin/campaigns/no_such_campaign/pause".into()).await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["code"], "campaign_not_found");
+}
+
+#[tokio::test]
+async fn an_unknown_template_is_refused_with_a_localized_problem() {
+    let app = app_with(|_| {}).await;
+    let token = citizen(&app, 0).await;
+    let (status, body) = app
+        .call_json(
+            Method::POST,
+            "/v1/me/subscriptions?lang=kk-Arab",
+            Some(&token),
+            Some(json!({"platform": "wechat", "results": [{"templateId": "someone-elses", "result": "accept"}]})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["code"], "template_unknown");
+    assert!(is_arabic_script(body["title"].as_str().expect("title")));
+}
