@@ -85,6 +85,17 @@ pub struct FeaturedSection {
 pub struct NotificationsSection {
     pub status: SectionStatus,
     pub unread: u32,
+    /// The newest unread notices (at most 3); the inbox is `GET /v1/notifications`.
+    pub latest: Vec<NoticeSummary>,
+}
+
+/// One unread notice on the home screen.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct NoticeSummary {
+    pub id: String,
+    pub title: String,
+    pub created_at: String,
 }
 
 #[derive(Debug, Object)]
@@ -94,7 +105,7 @@ pub struct Home {
     pub applications: ApplicationsSection,
     pub expiring_certificates: CertificatesSection,
     pub featured_services: FeaturedSection,
-    /// Unread notices; benefit and progress notices arrive with the push service.
+    /// Unread notices: benefit offers and application decisions.
     pub notifications: NotificationsSection,
 }
 
@@ -119,7 +130,12 @@ impl poem_openapi::types::Example for Home {
             },
             notifications: NotificationsSection {
                 status: SectionStatus::Fresh,
-                unread: 0,
+                unread: 1,
+                latest: vec![NoticeSummary {
+                    id: "ntf_3f0c1e2d3b4a49d8a7e6f5c4b3a29180".into(),
+                    title: "待确认的惠民政策：育儿补贴".into(),
+                    created_at: "2026-11-22T10:00:00+08:00".into(),
+                }],
             },
         }
     }
@@ -204,8 +220,9 @@ impl HomeApi {
         };
         let age = person.as_ref().map(|p| p.age_on(today()));
         let featured = within(deadline, "featured", state.catalog.featured(age, FEATURED));
-        let (applications, certificates, featured) =
-            tokio::join!(applications, certificates, featured);
+        let notices = state.push.inbox(account_id, true, None, 3);
+        let (applications, certificates, featured, notices) =
+            tokio::join!(applications, certificates, featured, notices);
 
         let unavailable = |bound: bool| {
             if bound {
@@ -285,9 +302,28 @@ impl HomeApi {
             applications,
             expiring_certificates,
             featured_services,
-            notifications: NotificationsSection {
-                status: SectionStatus::Fresh,
-                unread: 0,
+            notifications: match notices {
+                Ok(page) => NotificationsSection {
+                    status: SectionStatus::Fresh,
+                    unread: u32::try_from(page.unread).unwrap_or(u32::MAX),
+                    latest: page
+                        .entries
+                        .into_iter()
+                        .map(|entry| NoticeSummary {
+                            title: state.push.render(lang.lang, &entry.params).title,
+                            created_at: super::rfc3339(entry.created_at.div_euclid(1000)),
+                            id: entry.id,
+                        })
+                        .collect(),
+                },
+                Err(err) => {
+                    tracing::error!(error = %format!("{err:#}"), "home: notifications unavailable");
+                    NotificationsSection {
+                        status: SectionStatus::Unavailable,
+                        unread: 0,
+                        latest: vec![],
+                    }
+                }
             },
         }))
     }

@@ -8,7 +8,13 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tongban::sim::{gov::citizens::demo_citizens, wechat::SentSubscribeMessage};
-use tongban::upstream::push::DevicePlatform;
+use tongban::{
+    domain::{
+        benefits::policy::Text3,
+        push::outbox::{NewNotification, Params},
+    },
+    upstream::push::DevicePlatform,
+};
 
 use crate::{
     benefits::{childcare, operator, publish},
@@ -355,6 +361,29 @@ async fn an_application_decision_is_told_once_even_when_the_platform_repeats_the
     let sent = app.wechat.sent_messages();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].data["phrase2"], "已办结");
+
+    // The platform delivers one event twice (its retry after a lost answer): one notice.
+    let ready = json!({
+        "eventId": "c0ffee00-0000-4000-8000-000000000016",
+        "type": "application_status_changed",
+        "occurredAt": "2026-11-22T10:05:00+08:00",
+        "subject": {"type": "person", "idNumber": person.id_number},
+        "application": {"projectNo": project, "taskCode": "t", "status": "16", "statusSeq": 99,
+            "taskName": {"zh": "城乡居民养老保险待遇申领"}}
+    });
+    for _ in 0..2 {
+        let delivery = app.gov.send_event(&ready).await.expect("delivered");
+        assert!(delivery.acknowledged(), "{delivery:?}");
+    }
+    let body = settled(&app, &token).await;
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{body}");
+    assert!(
+        items[0]["title"]
+            .as_str()
+            .expect("title")
+            .contains("可以领取")
+    );
 }
 
 #[tokio::test]
@@ -463,4 +492,156 @@ async fn an_unknown_template_is_refused_with_a_localized_problem() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "template_unknown");
     assert!(is_arabic_script(body["title"].as_str().expect("title")));
+}
+
+/// People reached by app push only, written straight to the store with a campaign's
+/// notifications, as a sweep would leave them.
+async fn seed_campaign(app: &TestApp, campaign: &str, people: usize) {
+    let outbox = app.state.push.outbox().clone();
+    let mut tx = app.state.store.pool().begin().await.expect("tx");
+    for i in 0..people {
+        let account = format!("acc_{campaign}{i:05}");
+        sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, 0)")
+            .bind(&account)
+            .execute(&mut *tx)
+            .await
+            .expect("account");
+        let rid = app.push.register_device(DevicePlatform::Android);
+        sqlx::query(
+            "INSERT INTO push_devices (registration_id, account_id, platform, created_at)
+             VALUES (?, ?, 'android', 0)",
+        )
+        .bind(&rid)
+        .bind(&account)
+        .execute(&mut *tx)
+        .await
+        .expect("device");
+        let notification = NewNotification {
+            account_id: &account,
+            cause: &format!("{campaign}:{i}"),
+            version: "offer",
+            params: Params::BenefitOffer {
+                offer_id: format!("ofr_{campaign}{i:05}"),
+                policy_id: "campaign".into(),
+                policy: Text3 {
+                    zh_hans: "高龄津贴".into(),
+                    ug_arab: "ياشانغانلار ياردەم پۇلى".into(),
+                    kk_arab: "قارتتار جاردەماقىسى".into(),
+                },
+                amount_fen: None,
+                amount_unit: None,
+                confirm_by: None,
+            },
+            campaign_id: Some(campaign),
+        };
+        outbox
+            .enqueue(&mut tx, &notification)
+            .await
+            .expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
+    outbox.wake();
+}
+
+#[tokio::test]
+async fn a_big_campaign_does_not_hold_back_an_application_decision() {
+    let app = app_with(|config| {
+        config.push.app.rate_per_sec = 200;
+        config.push.batch_size = 50;
+    })
+    .await;
+    seed_campaign(&app, "swp_big", 1_000).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Citizen 2's application is decided while the campaign is under way.
+    let person = &demo_citizens()[2];
+    let token = citizen(&app, 2).await;
+    accept(&app, &token, person.wechat_openid, STATUS_TEMPLATE).await;
+    let (_, applications) = app
+        .call_json(Method::GET, "/v1/me/applications", Some(&token), None)
+        .await;
+    let project = applications["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["status"] == "inReview")
+        .and_then(|a| a["projectNo"].as_str())
+        .expect("an application under review")
+        .to_string();
+    app.gov
+        .advance_application(&project, "13")
+        .await
+        .expect("delivered");
+    let body = settled(&app, &token).await;
+    assert_eq!(body["items"][0]["kind"], "applicationStatus");
+    assert_eq!(body["items"][0]["delivery"], "sent");
+
+    let (sent_before, left): (i64, i64) = sqlx::query_as(
+        "SELECT
+           SUM(c.state = 'sent' AND c.finished_at <= s.finished_at),
+           SUM(c.state IN ('queued', 'sending'))
+         FROM notifications c, notifications s
+         WHERE c.campaign_id = 'swp_big' AND s.kind = 'application_status'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .expect("progress");
+    assert!(left > 0, "the campaign was still going");
+    assert!(
+        sent_before < 500,
+        "the decision went out after {sent_before} of 1,000 campaign messages"
+    );
+}
+
+#[tokio::test]
+async fn an_alipay_user_is_told_through_alipay_and_metrics_count_it() {
+    let app = app_with(|_| {}).await;
+    let person = &demo_citizens()[0];
+    let tokens = app.login_alipay("074test_alipay_person").await;
+    let token = access(&tokens);
+    let (status, body) = app
+        .bind_real_name(&token, person.name, person.id_number)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let user: String = sqlx::query_scalar(
+        "SELECT subject FROM platform_identities WHERE platform = 'alipay' LIMIT 1",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .expect("the Alipay login");
+    app.alipay.grant_subscription(&user, OFFER_TEMPLATE, false);
+    let (status, _) = app
+        .call_json(
+            Method::POST,
+            "/v1/me/subscriptions",
+            Some(&token),
+            Some(json!({"platform": "alipay", "results": [{"templateId": OFFER_TEMPLATE, "result": "accept"}]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let key = operator(&app).await;
+    publish(&app, &key, childcare()).await;
+    let body = settled(&app, &token).await;
+    assert_eq!(body["items"][0]["channel"], "alipay", "{body}");
+    let id = body["items"][0]["id"].as_str().expect("id");
+    let sent = app.alipay.sent_messages();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].page.ends_with(&format!("n={id}")),
+        "{:?}",
+        sent[0].page
+    );
+    assert!(sent[0].data.values().all(|v| v.chars().count() <= 50));
+
+    let (_, home) = app
+        .call_json(Method::GET, "/v1/home", Some(&token), None)
+        .await;
+    assert_eq!(home["notifications"]["unread"], 1, "{home}");
+    assert_eq!(home["notifications"]["latest"][0]["id"], id);
+
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains(r#"tongban_push_attempts_total{channel="alipay",outcome="accepted"} 1"#),
+        "{metrics}"
+    );
 }
