@@ -387,7 +387,7 @@ async fn an_application_decision_is_told_once_even_when_the_platform_repeats_the
 }
 
 #[tokio::test]
-async fn the_push_gateway_cap_is_never_hit_and_transient_failures_are_retried() {
+async fn transient_failures_are_retried_until_the_gateway_answers() {
     let app = app_with(|config| {
         config.push.app.provider_rate_cap_per_sec = 40;
         config.push.app.rate_per_sec = 36;
@@ -644,4 +644,40 @@ async fn an_alipay_user_is_told_through_alipay_and_metrics_count_it() {
         metrics.contains(r#"tongban_push_attempts_total{channel="alipay",outcome="accepted"} 1"#),
         "{metrics}"
     );
+}
+
+#[tokio::test]
+async fn a_campaign_at_full_pace_never_hits_the_gateways_cap() {
+    let app = app_with(|config| {
+        config.push.app.provider_rate_cap_per_sec = 40;
+        config.push.app.rate_per_sec = 36;
+    })
+    .await;
+    app.push.set_rate_cap(40);
+    seed_campaign(&app, "swp_cap", 150).await;
+    let pool = app.state.store.pool();
+    for _ in 0..400 {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE state IN ('queued', 'sending')",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("progress");
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE state = 'sent'")
+        .fetch_one(pool)
+        .await
+        .expect("sent");
+    assert_eq!(sent, 150, "the campaign finished");
+    let refused: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notification_attempts WHERE code = '2002'")
+            .fetch_one(pool)
+            .await
+            .expect("attempts");
+    assert_eq!(refused, 0, "the gateway never answered 2002 (rate limited)");
+    assert_eq!(app.push.all_pushes().len(), 150);
 }

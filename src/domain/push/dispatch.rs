@@ -43,7 +43,13 @@ impl Shared {
     pub(super) fn new(config: &PushConfig) -> anyhow::Result<Self> {
         let limiter = |rate: u32| {
             let rate = NonZeroU32::new(rate).context("a channel rate of 0")?;
-            Ok::<_, anyhow::Error>(RateLimiter::direct(Quota::per_second(rate)))
+            // A full bucket of a second's worth would let 2× the rate through in the first
+            // second, past the provider's cap: the burst is a twentieth of a second's worth,
+            // so no one-second window sees more than 1.05× the rate (within the headroom).
+            let burst = NonZeroU32::new((rate.get() / 20).max(1)).unwrap_or(NonZeroU32::MIN);
+            Ok::<_, anyhow::Error>(RateLimiter::direct(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
         };
         Ok(Self {
             limiters: [
