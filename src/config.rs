@@ -312,6 +312,10 @@ pub struct PushUpstreamConfig {
     /// Push iOS notifications to APNs production (`true`) or to the development environment
     /// of debug builds (`false`).
     pub apns_production: bool,
+    /// Send many notifications per call with JPush's batch single push (批量单推,
+    /// `/v3/push/batch/regid/single`, a VIP interface). When the gateway refuses it (2006,
+    /// 2007) Tongban sends one push per call from then on.
+    pub batch: bool,
     /// Milliseconds to establish a connection.
     pub connect_timeout_ms: u64,
     /// Milliseconds for a whole request, connection included.
@@ -326,6 +330,7 @@ impl Default for PushUpstreamConfig {
             master_secret: SecretString::from("dev-push-master-secret-change-me"),
             receipt_secret: SecretString::from("dev-push-receipt-secret-change-me"),
             apns_production: true,
+            batch: true,
             connect_timeout_ms: 1_000,
             timeout_ms: 5_000,
         }

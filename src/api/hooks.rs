@@ -7,7 +7,8 @@
 //!   with exactly `success`.
 //!
 //! A verified callback is written to `platform_events` before it is acknowledged, so an event
-//! the platform considers delivered is never lost (DESIGN.md principle 4).
+//! the platform considers delivered is never lost (DESIGN.md principle 4); delivery receipts
+//! (WeChat's sent events, the push gateway's receipts) are written to `push_receipts` instead.
 
 use poem::web::{Data, Form};
 use poem_openapi::{
@@ -152,10 +153,15 @@ impl HooksApi {
             .and_then(|v| v.as_str())
             .unwrap_or("unknown")
             .to_string();
-        if let Err(err) = state.events.keep("wechat", &event_type, &message).await {
+        let subscribe = crate::upstream::wechat::parse_subscribe_events(&message);
+        // A sent event is a delivery receipt, stored as one by the push service below (one
+        // arrives per message sent, so it is not kept twice); everything else is kept raw.
+        let receipt_only = event_type == "subscribe_msg_sent_event" && !subscribe.is_empty();
+        if !receipt_only
+            && let Err(err) = state.events.keep("wechat", &event_type, &message).await
+        {
             return HookResponse::Internal(internal(&lang, &err));
         }
-        let subscribe = crate::upstream::wechat::parse_subscribe_events(&message);
         if !subscribe.is_empty()
             && let Err(err) = state.push.wechat_events(&subscribe).await
         {

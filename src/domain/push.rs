@@ -160,6 +160,7 @@ struct Inner {
     gateway: PushGatewayClient,
     counters: PushCounters,
     dispatch: dispatch::Shared,
+    receipt_queue: receipts::ReceiptQueue,
 }
 
 /// What the push service is built from.
@@ -193,6 +194,7 @@ impl Push {
                 gateway: parts.gateway,
                 counters: parts.counters,
                 dispatch,
+                receipt_queue: receipts::ReceiptQueue::default(),
             }),
         })
     }

@@ -33,7 +33,7 @@ use poem::{
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
-use crate::upstream::push::wire::DevicePlatform;
+use crate::upstream::push::wire::{self, DevicePlatform};
 pub use receipts::{RECEIPT_ATTEMPTS, RECEIPT_RETRY_PAUSE};
 
 /// How long a reserved cid stays usable (JPush: one day).
@@ -111,6 +111,8 @@ struct World {
     rate_cap: u64,
     /// The current window: when it started and the calls it has admitted.
     window: (Instant, u64),
+    /// Whether this app has JPush's VIP batch single push (`/v3/push/batch/regid/single`).
+    batch_allowed: bool,
 }
 
 impl World {
@@ -202,6 +204,7 @@ impl PushSim {
                 next_msg_id: 18_100_000_000_000_000,
                 rate_cap: DEFAULT_RATE_CAP,
                 window: (Instant::now(), 0),
+                batch_allowed: true,
             }),
             receipts: receipts::Receipts::new()?,
         });
@@ -214,6 +217,7 @@ impl PushSim {
         let routes = Route::new()
             .at("/v3/push", endpoints::send_push)
             .at("/v3/push/cid", endpoints::reserve_cids)
+            .at(wire::BATCH_REGID_PATH, endpoints::send_batch)
             .data(state.clone());
         tokio::spawn(async move {
             if let Err(err) = Server::new_with_acceptor(acceptor).run(routes).await {
@@ -292,6 +296,12 @@ impl PushSim {
         let mut world = self.state.world();
         world.rate_cap = per_second;
         world.window = (world.now(), 0);
+    }
+
+    /// Grants or withdraws the VIP batch single push; without it the batch path answers
+    /// 2006 (HTTP 403), as JPush does for other accounts. Granted by default.
+    pub fn set_batch_allowed(&self, allowed: bool) {
+        self.state.world().batch_allowed = allowed;
     }
 
     /// Moves the simulator's clock forward (cids age; nothing sleeps).

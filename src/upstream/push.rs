@@ -16,11 +16,15 @@ pub mod wire;
 mod tests;
 
 use std::{
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use anyhow::Context;
+use futures_util::future::join_all;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -101,6 +105,8 @@ struct Inner {
     app_key: String,
     master_secret: SecretString,
     apns_production: bool,
+    /// Whether to use the batch single push; cleared when the gateway refuses it.
+    batch: AtomicBool,
 }
 
 /// The push gateway client; clones share one connection pool.
@@ -149,6 +155,7 @@ impl PushGatewayClient {
                 app_key: config.app_key.clone(),
                 master_secret: config.master_secret.clone(),
                 apns_production: config.apns_production,
+                batch: AtomicBool::new(config.batch),
             }),
         })
     }
@@ -177,12 +184,96 @@ impl PushGatewayClient {
             .request("/v3/push", request)
             .await
             .map_err(|err| mask_device(err, &push.registration_id))?;
-        let msg_id = match answer.msg_id {
-            Value::String(id) if !id.is_empty() => id,
-            Value::Number(id) => id.to_string(),
-            _ => return Err(PushGatewayError::Protocol("push without a msg_id".into())),
-        };
-        Ok(PushAccepted { msg_id })
+        msg_id_of(Some(&answer.msg_id))
+    }
+
+    /// Sends many notifications, each to its own device, in as few calls as the gateway
+    /// allows: JPush's batch single push (批量单推, up to 1000 per call) while this account
+    /// has it, else one `POST /v3/push` each, 64 at a time. One answer per push, in order.
+    /// Pushes without a cid are sent alone (the batch call keys each push by its cid).
+    pub async fn push_many(&self, pushes: &[AppPush]) -> Vec<Result<PushAccepted, PushGatewayError>> {
+        if self.inner.batch.load(Ordering::Relaxed)
+            && pushes.len() > 1
+            && pushes.iter().all(|push| push.cid.is_some())
+        {
+            let mut answers = Vec::with_capacity(pushes.len());
+            for chunk in pushes.chunks(wire::MAX_BATCH) {
+                match self.push_batch(chunk).await {
+                    Ok(chunk_answers) => answers.extend(chunk_answers),
+                    Err(PushGatewayError::Rejected { code, .. })
+                        if code == wire::CODE_NOT_VIP || code == wire::CODE_NOT_GRANTED =>
+                    {
+                        tracing::warn!(
+                            code,
+                            "the push gateway refused batch single push to this account; sending one push per call from now on"
+                        );
+                        self.inner.batch.store(false, Ordering::Relaxed);
+                        answers.extend(self.push_each(&pushes[answers.len()..]).await);
+                        return answers;
+                    }
+                    Err(err) => answers.extend(chunk.iter().map(|_| Err(err.clone()))),
+                }
+            }
+            return answers;
+        }
+        self.push_each(pushes).await
+    }
+
+    async fn push_each(&self, pushes: &[AppPush]) -> Vec<Result<PushAccepted, PushGatewayError>> {
+        let mut answers = Vec::with_capacity(pushes.len());
+        for chunk in pushes.chunks(64) {
+            answers.extend(join_all(chunk.iter().map(|push| self.push(push))).await);
+        }
+        answers
+    }
+
+    /// One batch single push (`POST /v3/push/batch/regid/single`): every push keyed by its
+    /// cid. `Err` when the call as a whole failed; else one answer per push, in order. A push
+    /// the answer does not mention failed as a protocol error (retrying with its cid is safe).
+    pub async fn push_batch(
+        &self,
+        pushes: &[AppPush],
+    ) -> Result<Vec<Result<PushAccepted, PushGatewayError>>, PushGatewayError> {
+        let mut list = Map::with_capacity(pushes.len());
+        for push in pushes {
+            let Some(cid) = &push.cid else {
+                return Err(PushGatewayError::Protocol(
+                    "a batch push without a cid".into(),
+                ));
+            };
+            let mut body = self.push_body(push);
+            if let Some(body) = body.as_object_mut() {
+                body.remove("cid");
+                body.remove("audience");
+                body.insert("target".into(), json!(push.registration_id));
+            }
+            list.insert(cid.clone(), body);
+        }
+        let request = self
+            .inner
+            .http
+            .post(self.url(wire::BATCH_REGID_PATH))
+            .json(&json!({ "pushlist": list }));
+        let mut answer: Map<String, Value> =
+            self.request(wire::BATCH_REGID_PATH, request).await?;
+        Ok(pushes
+            .iter()
+            .map(|push| {
+                let cid = push.cid.as_deref().unwrap_or_default();
+                let Some(entry) = answer.remove(cid) else {
+                    return Err(PushGatewayError::Protocol(
+                        "a batch answer without one of its pushes".into(),
+                    ));
+                };
+                match serde_json::from_value::<ErrorAnswer>(entry.clone()) {
+                    Ok(ErrorAnswer { error: Some(error) }) => Err(mask_device(
+                        classify(reqwest::StatusCode::BAD_REQUEST, Some(error), None),
+                        &push.registration_id,
+                    )),
+                    _ => msg_id_of(entry.get("msg_id")),
+                }
+            })
+            .collect())
     }
 
     /// The push object: one platform, one registration id, that platform's notification.
@@ -266,6 +357,16 @@ impl PushGatewayClient {
         }
         Err(classify(status, error, retry_after))
     }
+}
+
+/// A push's `msg_id`: a string in current answers, a number in older ones.
+fn msg_id_of(value: Option<&Value>) -> Result<PushAccepted, PushGatewayError> {
+    let msg_id = match value {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        Some(Value::Number(id)) => id.to_string(),
+        _ => return Err(PushGatewayError::Protocol("push without a msg_id".into())),
+    };
+    Ok(PushAccepted { msg_id })
 }
 
 /// `{"error":{"code":…,"message":"…"}}`, sometimes with the push's `msg_id` beside it.

@@ -119,6 +119,7 @@ fn the_example_file_documents_every_option_with_its_default() {
         "master_secret",
         "receipt_secret",
         "apns_production",
+        "batch",
         "access_token_ttl_secs",
         "refresh_token_ttl_secs",
         "session_cache_secs",

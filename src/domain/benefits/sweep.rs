@@ -137,7 +137,7 @@ impl Benefits {
                 .collect();
             let mut tx = self
                 .store()
-                .pool()
+                .writer()
                 .begin_with("BEGIN IMMEDIATE")
                 .await
                 .context("begin sweep batch")?;

@@ -56,7 +56,7 @@ impl Push {
     ) -> anyhow::Result<ApplicationOutcome> {
         let mut tx = self
             .store()
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("begin application event")?;

@@ -155,35 +155,75 @@ impl Push {
                     Err(err) => alipay_outcome(&err),
                 }
             }
-            Channel::App => {
-                let Some(cid) = planned.cid.clone() else {
-                    return transient("no_cid");
-                };
-                let mut extras = serde_json::Map::new();
-                extras.insert("n".into(), planned.notification_id.clone().into());
-                extras.insert("kind".into(), leased.kind.code().into());
-                extras.insert("id".into(), cause_of(leased).into());
-                let push = AppPush {
-                    cid: Some(cid),
-                    registration_id: planned.recipient.clone(),
-                    platform: if planned.target == "ios" {
-                        DevicePlatform::Ios
-                    } else {
-                        DevicePlatform::Android
-                    },
-                    title: rendered.title,
-                    body: rendered.body,
-                    extras,
-                    time_to_live_secs: u64::from(self.inner.config.app.time_to_live_secs),
-                };
-                match self.inner.gateway.push(&push).await {
+            Channel::App => match self.app_push(planned) {
+                Ok(push) => match self.inner.gateway.push(&push).await {
                     Ok(accepted) => Outcome::Accepted {
                         provider_ref: Some(accepted.msg_id),
                     },
                     Err(err) => gateway_outcome(&err),
-                }
+                },
+                Err(outcome) => outcome,
+            },
+        }
+    }
+
+    /// Sends a batch's app pushes through the gateway, as many per call as the pace allows
+    /// (JPush's batch single push), and answers each one's outcome.
+    pub(super) async fn send_app(&self, planned: Vec<Planned>) -> Vec<(Planned, Outcome)> {
+        let mut outcomes = Vec::with_capacity(planned.len());
+        let mut ready = Vec::with_capacity(planned.len());
+        for planned in planned {
+            match self.app_push(&planned) {
+                Ok(push) => ready.push((planned, push)),
+                Err(outcome) => outcomes.push((planned, outcome)),
             }
         }
+        let chunk = self.inner.dispatch.app_chunk.max(1);
+        while !ready.is_empty() {
+            let rest = ready.split_off(ready.len().min(chunk));
+            self.app_pace(ready.len()).await;
+            let (plans, pushes): (Vec<Planned>, Vec<AppPush>) = ready.into_iter().unzip();
+            let answers = self.inner.gateway.push_many(&pushes).await;
+            for (planned, answer) in plans.into_iter().zip(answers) {
+                let outcome = match answer {
+                    Ok(accepted) => Outcome::Accepted {
+                        provider_ref: Some(accepted.msg_id),
+                    },
+                    Err(err) => gateway_outcome(&err),
+                };
+                outcomes.push((planned, outcome));
+            }
+            ready = rest;
+        }
+        outcomes
+    }
+
+    /// The gateway push a planned app send stands for, or why it cannot be made.
+    fn app_push(&self, planned: &Planned) -> Result<AppPush, Outcome> {
+        let Some(leased) = &planned.leased else {
+            return Err(permanent("not_leased"));
+        };
+        let Some(cid) = planned.cid.clone() else {
+            return Err(transient("no_cid"));
+        };
+        let rendered = content::render(&self.inner.l10n, planned.lang, &leased.params);
+        let mut extras = serde_json::Map::new();
+        extras.insert("n".into(), planned.notification_id.clone().into());
+        extras.insert("kind".into(), leased.kind.code().into());
+        extras.insert("id".into(), cause_of(leased).into());
+        Ok(AppPush {
+            cid: Some(cid),
+            registration_id: planned.recipient.clone(),
+            platform: if planned.target == "ios" {
+                DevicePlatform::Ios
+            } else {
+                DevicePlatform::Android
+            },
+            title: rendered.title,
+            body: rendered.body,
+            extras,
+            time_to_live_secs: u64::from(self.inner.config.app.time_to_live_secs),
+        })
     }
 }
 

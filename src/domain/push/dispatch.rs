@@ -37,6 +37,9 @@ pub(super) struct Shared {
     /// Push-gateway `cid`s reserved and not yet given to a notification.
     cids: Mutex<Vec<String>>,
     instance: String,
+    /// App pushes sent in one gateway call: at most the app channel's burst, so one call
+    /// never goes past its pace.
+    pub(super) app_chunk: usize,
 }
 
 impl Shared {
@@ -64,6 +67,9 @@ impl Shared {
             quiet: QuietHours::parse(&config.quiet_start, &config.quiet_end)?,
             cids: Mutex::new(Vec::new()),
             instance: random_id("inst_"),
+            app_chunk: usize::try_from((config.app.pace().rate_per_sec / 20).max(1))
+                .unwrap_or(1)
+                .min(crate::upstream::push::wire::MAX_BATCH),
         })
     }
 
@@ -181,8 +187,11 @@ impl Push {
         }
         let count = leased.len();
         let planned = self.plan(owner, leased).await?;
+        let (app, one_by_one): (Vec<Planned>, Vec<Planned>) = planned
+            .into_iter()
+            .partition(|planned| planned.channel == Channel::App);
         let concurrency = self.inner.config.concurrency.max(1) as usize;
-        let outcomes: Vec<(Planned, Outcome)> = stream::iter(planned)
+        let singles = stream::iter(one_by_one)
             .map(|planned| async move {
                 self.inner
                     .dispatch
@@ -193,10 +202,24 @@ impl Push {
                 (planned, outcome)
             })
             .buffer_unordered(concurrency)
-            .collect()
-            .await;
+            .collect::<Vec<_>>();
+        let (mut outcomes, app_outcomes) = tokio::join!(singles, self.send_app(app));
+        outcomes.extend(app_outcomes);
         self.record(owner, outcomes).await?;
         Ok(count)
+    }
+
+    /// Waits until the app channel's pace admits `count` more pushes (at most a burst).
+    pub(super) async fn app_pace(&self, count: usize) {
+        let limiter = self.inner.dispatch.limiter(Channel::App);
+        let count = u32::try_from(count.clamp(1, self.inner.dispatch.app_chunk)).unwrap_or(1);
+        let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
+        if limiter.until_n_ready(count).await.is_err() {
+            // More than a burst: cannot happen as the chunk is at most a burst; pace singly.
+            for _ in 0..count.get() {
+                limiter.until_ready().await;
+            }
+        }
     }
 
     async fn lease(&self, owner: &str) -> anyhow::Result<Vec<Leased>> {
@@ -220,7 +243,7 @@ impl Push {
         .bind(lease_until)
         .bind(now)
         .bind(i64::from(self.inner.config.batch_size.max(1)))
-        .fetch_all(self.store().pool())
+        .fetch_all(self.store().writer())
         .await
         .context("lease notifications")?;
         let mut leased = Vec::with_capacity(rows.len());
@@ -474,29 +497,13 @@ impl Push {
             })
             .count();
         let mut cids = self.take_cids(need_cids).await;
-        let mut tx = self
-            .store()
-            .pool()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("begin plan")?;
-        let mut planned = Vec::new();
-        let mut used: HashMap<Channel, i64> = HashMap::new();
+        let mut quiet: Vec<(String, i64)> = Vec::new();
+        let mut inbox: Vec<(String, &'static str)> = Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
         for (leased, decision) in decisions {
             match decision {
-                Decision::Quiet(until) => {
-                    sqlx::query(
-                        "UPDATE notifications SET state = 'queued', due_at = ?, lease_owner = NULL,
-                           lease_until = NULL WHERE id = ? AND lease_owner = ?",
-                    )
-                    .bind(until)
-                    .bind(&leased.id)
-                    .bind(owner)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                Decision::Quiet(until) => quiet.push((leased.id, until)),
                 Decision::Inbox(reason) => {
-                    end(&mut tx, &leased.id, owner, "inbox", reason, now).await?;
                     self.inner
                         .counters
                         .ended
@@ -505,41 +512,106 @@ impl Push {
                             reason: reason.to_string(),
                         })
                         .inc();
+                    inbox.push((leased.id, reason));
                 }
                 Decision::Send(mut send) => {
                     if send.channel == Channel::App && send.cid.is_none() {
                         send.cid = cids.pop();
                     }
-                    let attempt_id: i64 = sqlx::query_scalar(
-                        "INSERT INTO notification_attempts
-                           (notification_id, channel, target, started_at, outcome)
-                         VALUES (?, ?, ?, ?, 'pending') RETURNING id",
-                    )
-                    .bind(&leased.id)
-                    .bind(send.channel.code())
-                    .bind(&send.target)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .context("record attempt")?;
-                    sqlx::query(
-                        "UPDATE notifications SET attempts = attempts + 1, channel = ?,
-                           push_cid = COALESCE(push_cid, ?) WHERE id = ?",
-                    )
-                    .bind(send.channel.code())
-                    .bind(&send.cid)
-                    .bind(&leased.id)
-                    .execute(&mut *tx)
-                    .await?;
-                    if send.spends_credit {
-                        spend_credit(&mut tx, &leased.account_id, &send, -1).await?;
-                    }
-                    *used.entry(send.channel).or_default() += 1;
-                    send.attempt_id = attempt_id;
                     send.leased = Some(leased);
                     planned.push(*send);
                 }
             }
+        }
+        let mut tx = self
+            .store()
+            .writer()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("begin plan")?;
+        for chunk in quiet.chunks(VALUES_CHUNK) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "UPDATE notifications SET state = 'queued', due_at = v.column2,
+                   lease_owner = NULL, lease_until = NULL FROM (",
+            );
+            query.push_values(chunk, |mut row, (id, until)| {
+                row.push_bind(id).push_bind(until);
+            });
+            query.push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
+            query.push_bind(owner);
+            query.build().execute(&mut *tx).await.context("defer")?;
+        }
+        for chunk in inbox.chunks(VALUES_CHUNK) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "UPDATE notifications SET state = 'inbox', end_reason = v.column2, finished_at = ",
+            );
+            query.push_bind(now);
+            query.push(", lease_owner = NULL, lease_until = NULL FROM (");
+            query.push_values(chunk, |mut row, (id, reason)| {
+                row.push_bind(id).push_bind(*reason);
+            });
+            query.push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
+            query.push_bind(owner);
+            query.build().execute(&mut *tx).await.context("inbox only")?;
+        }
+        let mut attempt_ids: HashMap<String, i64> = HashMap::with_capacity(planned.len());
+        let mut credits: HashMap<(&str, &'static str, &str), i64> = HashMap::new();
+        let mut used: HashMap<Channel, i64> = HashMap::new();
+        for chunk in planned.chunks(VALUES_CHUNK) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO notification_attempts
+                   (notification_id, channel, target, started_at, outcome) ",
+            );
+            query.push_values(chunk, |mut row, send| {
+                row.push_bind(&send.notification_id)
+                    .push_bind(send.channel.code())
+                    .push_bind(&send.target)
+                    .push_bind(now)
+                    .push_bind("pending");
+            });
+            query.push(" RETURNING id, notification_id");
+            for row in query.build().fetch_all(&mut *tx).await.context("record attempts")? {
+                attempt_ids.insert(row.get("notification_id"), row.get("id"));
+            }
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "UPDATE notifications SET attempts = attempts + 1, channel = v.column2,
+                   push_cid = COALESCE(push_cid, v.column3) FROM (",
+            );
+            query.push_values(chunk, |mut row, send| {
+                row.push_bind(&send.notification_id)
+                    .push_bind(send.channel.code())
+                    .push_bind(&send.cid);
+            });
+            query.push(") AS v WHERE notifications.id = v.column1");
+            query.build().execute(&mut *tx).await.context("mark attempts")?;
+        }
+        for send in &planned {
+            *used.entry(send.channel).or_default() += 1;
+            if send.spends_credit
+                && let Some(leased) = &send.leased
+            {
+                *credits
+                    .entry((&leased.account_id, send.channel.code(), &send.target))
+                    .or_default() += 1;
+            }
+        }
+        let credits: Vec<_> = credits.into_iter().collect();
+        for chunk in credits.chunks(VALUES_CHUNK) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "UPDATE push_credits SET credits = MAX(credits - v.column4, 0) FROM (",
+            );
+            query.push_values(chunk, |mut row, ((account, platform, template), count)| {
+                row.push_bind(*account)
+                    .push_bind(*platform)
+                    .push_bind(*template)
+                    .push_bind(*count);
+            });
+            query.push(
+                ") AS v WHERE push_credits.account_id = v.column1
+                   AND push_credits.platform = v.column2 AND push_credits.template_id = v.column3
+                   AND push_credits.long_term = 0",
+            );
+            query.build().execute(&mut *tx).await.context("spend credits")?;
         }
         for (channel, count) in used {
             sqlx::query(
@@ -553,6 +625,12 @@ impl Push {
             .await?;
         }
         tx.commit().await.context("commit plan")?;
+        for send in &mut planned {
+            send.attempt_id = attempt_ids
+                .get(&send.notification_id)
+                .copied()
+                .unwrap_or_default();
+        }
         // cids not given out stay reserved for the next batch.
         if !cids.is_empty()
             && let Ok(mut pool) = self.inner.dispatch.cids.lock()
@@ -620,19 +698,18 @@ impl Push {
         pool.split_off(keep)
     }
 
-    /// Writes the outcomes of one batch in one transaction.
+    /// Writes the outcomes of one batch in one transaction: the attempts and the accepted
+    /// rows in a few set-wide statements, the rarer retries and refusals one by one.
     async fn record(&self, owner: &str, outcomes: Vec<(Planned, Outcome)>) -> anyhow::Result<()> {
         let now = now_ms();
         let mut tx = self
             .store()
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("begin record")?;
-        for (planned, outcome) in outcomes {
-            let Some(leased) = &planned.leased else {
-                continue;
-            };
+        let mut finished = Vec::with_capacity(outcomes.len());
+        for (planned, outcome) in &outcomes {
             let (label, code, provider_ref) = outcome.labels();
             self.inner
                 .counters
@@ -642,30 +719,48 @@ impl Push {
                     outcome: label,
                 })
                 .inc();
-            sqlx::query(
-                "UPDATE notification_attempts SET finished_at = ?, outcome = ?, code = ?,
-                   provider_ref = ? WHERE id = ?",
-            )
-            .bind(now)
-            .bind(outcome.stored())
-            .bind(code)
-            .bind(provider_ref)
-            .bind(planned.attempt_id)
-            .execute(&mut *tx)
-            .await?;
+            finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
+        }
+        for chunk in finished.chunks(VALUES_CHUNK) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new("UPDATE notification_attempts SET finished_at = ");
+            query.push_bind(now);
+            query.push(", outcome = v.column2, code = v.column3, provider_ref = v.column4 FROM (");
+            query.push_values(chunk, |mut row, (id, outcome, code, provider_ref)| {
+                row.push_bind(*id)
+                    .push_bind(*outcome)
+                    .push_bind(code)
+                    .push_bind(provider_ref);
+            });
+            query.push(") AS v WHERE notification_attempts.id = v.column1");
+            query.build().execute(&mut *tx).await.context("finish attempts")?;
+        }
+        let accepted: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
+            .map(|(planned, _)| planned.notification_id.as_str())
+            .collect();
+        for chunk in accepted.chunks(VALUES_CHUNK) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "UPDATE notifications SET state = 'sent', finished_at = ",
+            );
+            query.push_bind(now);
+            query.push(", lease_owner = NULL, lease_until = NULL WHERE lease_owner = ");
+            query.push_bind(owner);
+            query.push(" AND id IN (");
+            let mut ids = query.separated(", ");
+            for id in chunk {
+                ids.push_bind(*id);
+            }
+            ids.push_unseparated(")");
+            query.build().execute(&mut *tx).await.context("mark sent")?;
+        }
+        for (planned, outcome) in outcomes {
+            let Some(leased) = &planned.leased else {
+                continue;
+            };
             match &outcome {
-                Outcome::Accepted { .. } => {
-                    sqlx::query(
-                        "UPDATE notifications SET state = 'sent', finished_at = ?,
-                           lease_owner = NULL, lease_until = NULL
-                         WHERE id = ? AND lease_owner = ?",
-                    )
-                    .bind(now)
-                    .bind(&leased.id)
-                    .bind(owner)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                Outcome::Accepted { .. } => {}
                 Outcome::Transient { retry_after, .. } => {
                     if planned.spends_credit {
                         spend_credit(&mut tx, &leased.account_id, &planned, 1).await?;
@@ -746,7 +841,7 @@ impl Push {
         .context("expired leases")?;
         if !expired.is_empty() {
             let grace = i64::try_from(self.inner.config.in_doubt_grace_secs * 1000).unwrap_or(0);
-            let mut tx = self.store().pool().begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.store().writer().begin_with("BEGIN IMMEDIATE").await?;
             for row in &expired {
                 let id: String = row.get("id");
                 let attempt: Option<i64> = row.get("attempt_id");
@@ -818,7 +913,7 @@ impl Push {
             let account: String = row.get("account_id");
             let target: String = row.get("target");
             let attempt: i64 = row.get("attempt_id");
-            let mut tx = self.store().pool().begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.store().writer().begin_with("BEGIN IMMEDIATE").await?;
             let receipt: Option<String> = sqlx::query_scalar(
                 "SELECT r.provider_ref FROM push_receipts r
                  WHERE r.channel = 'wechat' AND r.account_id = ? AND r.target = ?
@@ -879,6 +974,9 @@ impl Push {
         Ok((confirmed, requeued))
     }
 }
+
+/// Rows per multi-row statement: far below SQLite's 32,766 bound parameters.
+const VALUES_CHUNK: usize = 400;
 
 fn in_list<'a>(query: &mut QueryBuilder<'a, Sqlite>, ids: &HashSet<&'a str>) {
     let mut separated = query.separated(", ");

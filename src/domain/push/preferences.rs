@@ -82,7 +82,7 @@ impl Push {
         let now = super::now_ms() / 1000;
         let mut tx = self
             .store()
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("begin")?;

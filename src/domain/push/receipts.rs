@@ -2,20 +2,61 @@
 //! and `subscribe_msg_change_event`, and the push gateway's receipts. A receipt is kept by the
 //! provider's id (a repeat counts once) with the person and template it concerns, so it also
 //! settles a send whose attempt a crash left unrecorded (see `dispatch`).
+//!
+//! Receipts arrive as fast as messages leave (one WeChat callback per message), so they are
+//! group-committed: each callback hands its receipts to one writer task and waits for the
+//! commit before it answers, so a receipt the platform saw acknowledged is stored; the writer
+//! stores everything waiting in one transaction.
+
+use std::sync::OnceLock;
 
 use anyhow::Context;
+use prometheus_client::metrics::{counter::Counter, family::Family};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Push, ReceiptLabels, now_ms};
-use crate::upstream::{
-    push::{Receipt, ReceiptStatus},
-    wechat::SubscribeEvent,
+use crate::{
+    store::Store,
+    upstream::{
+        push::{Receipt, ReceiptStatus},
+        wechat::SubscribeEvent,
+    },
 };
+
+/// Receipts one transaction of the writer stores at most.
+const GROUP_MAX: usize = 2_000;
+/// Rows per multi-row insert.
+const ROWS_PER_INSERT: usize = 300;
+
+/// One receipt on its way to the store. Whose it is is looked up as it is stored.
+#[derive(Debug)]
+struct NewReceipt {
+    channel: &'static str,
+    provider_ref: String,
+    status: &'static str,
+    code: Option<String>,
+    /// The openid (WeChat) or registration id (app) the receipt names.
+    recipient: String,
+    /// WeChat: the template id. App: looked up (the device's platform).
+    template: Option<String>,
+}
+
+struct Job {
+    receipts: Vec<NewReceipt>,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// The receipt writer's queue, started on first use.
+#[derive(Default)]
+pub(super) struct ReceiptQueue(OnceLock<mpsc::UnboundedSender<Job>>);
 
 impl Push {
     /// Records verified WeChat subscription events. Popup events are not credits: the client
     /// reports accepts itself (`POST /v1/me/subscriptions`) and counting both would count twice.
     pub async fn wechat_events(&self, events: &[SubscribeEvent]) -> anyhow::Result<()> {
         let now = now_ms();
+        let mut receipts = Vec::new();
         for event in events {
             match event {
                 SubscribeEvent::Sent {
@@ -24,24 +65,18 @@ impl Push {
                     msg_id,
                     error_code,
                     ..
-                } => {
-                    let account = self.wechat_account(openid).await?;
-                    let status = if *error_code == 0 {
+                } => receipts.push(NewReceipt {
+                    channel: "wechat",
+                    provider_ref: msg_id.to_string(),
+                    status: if *error_code == 0 {
                         "delivered"
                     } else {
                         "failed"
-                    };
-                    self.keep_receipt(
-                        "wechat",
-                        &msg_id.to_string(),
-                        status,
-                        Some(&error_code.to_string()),
-                        account.as_deref(),
-                        template_id,
-                        now,
-                    )
-                    .await?;
-                }
+                    },
+                    code: Some(error_code.to_string()),
+                    recipient: openid.clone(),
+                    template: Some(template_id.clone()),
+                }),
                 SubscribeEvent::Changed {
                     openid,
                     template_id,
@@ -55,7 +90,7 @@ impl Push {
                         .bind(now / 1000)
                         .bind(account)
                         .bind(template_id)
-                        .execute(self.store().pool())
+                        .execute(self.store().writer())
                         .await
                         .context("withdraw credits")?;
                     }
@@ -63,75 +98,53 @@ impl Push {
                 _ => {}
             }
         }
-        Ok(())
+        self.keep_receipts(receipts).await
     }
 
     /// Records verified push-gateway receipts.
     pub async fn gateway_receipts(&self, receipts: &[Receipt]) -> anyhow::Result<()> {
-        let now = now_ms();
-        for receipt in receipts {
-            let device: Option<(String, String)> = sqlx::query_as(
-                "SELECT account_id, platform FROM push_devices WHERE registration_id = ?",
-            )
-            .bind(&receipt.registration_id)
-            .fetch_optional(self.store().pool())
-            .await
-            .context("receipt device")?;
-            let status = if receipt.status == ReceiptStatus::Delivered {
-                "delivered"
-            } else {
-                "failed"
-            };
-            let (account, platform) = device.unzip();
-            self.keep_receipt(
-                "app",
-                &receipt.msg_id,
-                status,
-                None,
-                account.as_deref(),
-                platform.as_deref().unwrap_or(""),
-                now,
-            )
-            .await?;
-        }
-        Ok(())
+        let receipts = receipts
+            .iter()
+            .map(|receipt| NewReceipt {
+                channel: "app",
+                provider_ref: receipt.msg_id.clone(),
+                status: if receipt.status == ReceiptStatus::Delivered {
+                    "delivered"
+                } else {
+                    "failed"
+                },
+                code: None,
+                recipient: receipt.registration_id.clone(),
+                template: None,
+            })
+            .collect();
+        self.keep_receipts(receipts).await
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn keep_receipt(
-        &self,
-        channel: &'static str,
-        provider_ref: &str,
-        status: &'static str,
-        code: Option<&str>,
-        account: Option<&str>,
-        target: &str,
-        now: i64,
-    ) -> anyhow::Result<()> {
-        let kept = sqlx::query(
-            "INSERT INTO push_receipts
-               (channel, provider_ref, status, code, account_id, target, received_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (channel, provider_ref) DO NOTHING",
-        )
-        .bind(channel)
-        .bind(provider_ref)
-        .bind(status)
-        .bind(code)
-        .bind(account)
-        .bind(target)
-        .bind(now)
-        .execute(self.store().pool())
-        .await
-        .context("keep receipt")?;
-        if kept.rows_affected() == 1 {
-            self.inner
-                .counters
-                .receipts
-                .get_or_create(&ReceiptLabels { channel, status })
-                .inc();
+    /// Hands receipts to the writer and waits until they are committed.
+    async fn keep_receipts(&self, receipts: Vec<NewReceipt>) -> anyhow::Result<()> {
+        if receipts.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let queue = self.inner.receipt_queue.0.get_or_init(|| {
+            let (sender, jobs) = mpsc::unbounded_channel();
+            tokio::spawn(write_receipts(
+                self.store().clone(),
+                self.inner.wechat_app_id.clone(),
+                self.inner.counters.receipts.clone(),
+                jobs,
+            ));
+            sender
+        });
+        let (done, committed) = oneshot::channel();
+        queue
+            .send(Job { receipts, done })
+            .map_err(|_| anyhow::anyhow!("the receipt writer has stopped"))?;
+        committed
+            .await
+            .context("the receipt writer has stopped")?
+            .map_err(|err| anyhow::anyhow!(err))
+            .context("keep receipts")
     }
 
     async fn wechat_account(&self, openid: &str) -> anyhow::Result<Option<String>> {
@@ -145,4 +158,114 @@ impl Push {
         .await
         .context("openid account")
     }
+}
+
+/// The receipt writer: takes every job waiting (up to [`GROUP_MAX`] receipts), stores them in
+/// one transaction, then answers each job. Ends when the push service is dropped.
+async fn write_receipts(
+    store: Store,
+    wechat_app_id: String,
+    counter: Family<ReceiptLabels, Counter>,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+) {
+    while let Some(first) = jobs.recv().await {
+        let mut group = vec![first];
+        let mut count = group[0].receipts.len();
+        while count < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => {
+                    count += job.receipts.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let receipts: Vec<&NewReceipt> = group.iter().flat_map(|job| &job.receipts).collect();
+        let outcome = store_receipts(&store, &wechat_app_id, &receipts).await;
+        let answer = match outcome {
+            Ok(kept) => {
+                for (channel, status) in kept {
+                    counter
+                        .get_or_create(&ReceiptLabels { channel, status })
+                        .inc();
+                }
+                Ok(())
+            }
+            Err(err) => {
+                tracing::error!(error = %format!("{err:#}"), receipts = receipts.len(), "push receipts not stored");
+                Err(format!("{err:#}"))
+            }
+        };
+        for job in group {
+            let _ = job.done.send(answer.clone());
+        }
+    }
+}
+
+/// Stores receipts, a repeat of a provider's id once; answers the (channel, status) of each
+/// receipt stored for the first time.
+async fn store_receipts(
+    store: &Store,
+    wechat_app_id: &str,
+    receipts: &[&NewReceipt],
+) -> anyhow::Result<Vec<(&'static str, &'static str)>> {
+    let now = now_ms();
+    let mut tx = store
+        .writer()
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("begin receipts")?;
+    let mut kept = Vec::new();
+    for chunk in receipts.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO push_receipts
+               (channel, provider_ref, status, code, account_id, target, received_at) VALUES ",
+        );
+        let mut rows = query.separated(", ");
+        for receipt in chunk {
+            // The separator goes before each row's "(" but the first.
+            rows.push("(");
+            rows.push_bind_unseparated(receipt.channel);
+            rows.push_bind(&receipt.provider_ref);
+            rows.push_bind(receipt.status);
+            rows.push_bind(&receipt.code);
+            if receipt.channel == "wechat" {
+                rows.push(
+                    "(SELECT account_id FROM platform_identities
+                      WHERE platform = 'wechat' AND app_id = ",
+                );
+                rows.push_bind_unseparated(wechat_app_id);
+                rows.push_unseparated(" AND subject = ");
+                rows.push_bind_unseparated(&receipt.recipient);
+                rows.push_unseparated(")");
+                rows.push_bind(receipt.template.as_deref().unwrap_or_default());
+            } else {
+                rows.push("(SELECT account_id FROM push_devices WHERE registration_id = ");
+                rows.push_bind_unseparated(&receipt.recipient);
+                rows.push_unseparated(")");
+                rows.push(
+                    "COALESCE((SELECT platform FROM push_devices WHERE registration_id = ",
+                );
+                rows.push_bind_unseparated(&receipt.recipient);
+                rows.push_unseparated("), '')");
+            }
+            rows.push_bind(now);
+            rows.push_unseparated(")");
+        }
+        query.push(" ON CONFLICT (channel, provider_ref) DO NOTHING RETURNING channel, status");
+        for row in query.build().fetch_all(&mut *tx).await.context("keep receipts")? {
+            let channel: String = row.get("channel");
+            let status: String = row.get("status");
+            kept.push((
+                if channel == "wechat" { "wechat" } else { "app" },
+                if status == "delivered" {
+                    "delivered"
+                } else {
+                    "failed"
+                },
+            ));
+        }
+    }
+    tx.commit().await.context("commit receipts")?;
+    Ok(kept)
 }

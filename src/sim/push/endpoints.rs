@@ -10,10 +10,10 @@ use poem::{
     http::{Method, StatusCode, header},
     web::{Data, Query},
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{
-    CID_LIFETIME, Cid, CidKind, PushRecord, RateInfo, Refusal, SimState, lock,
+    CID_LIFETIME, Cid, CidKind, Device, PushRecord, RateInfo, Refusal, SimState, World, lock,
     payload::{self, Audience},
 };
 use crate::upstream::push::wire::{
@@ -180,11 +180,19 @@ pub(super) async fn send_push(
     }
 }
 
-/// Accepts one push under the world's lock: `(sendno, msg_id, receipts to send)`. A cid used
-/// before answers its first result with no new delivery and no receipt.
+/// Accepts one push under the world's lock: `(sendno, msg_id, receipts to send)`.
 fn accept(state: &SimState, body: &[u8]) -> Result<(String, String, Vec<Receipt>), Refusal> {
     let fields = payload::object(body)?;
     let mut world = state.world();
+    accept_one(&mut world, &fields)
+}
+
+/// One push object, its `cid` included, against the world. A cid used before answers its
+/// first result with no new delivery and no receipt.
+fn accept_one(
+    world: &mut World,
+    fields: &Map<String, Value>,
+) -> Result<(String, String, Vec<Receipt>), Refusal> {
     let now = world.now();
     let cid = match fields.get("cid") {
         None => None,
@@ -202,14 +210,18 @@ fn accept(state: &SimState, body: &[u8]) -> Result<(String, String, Vec<Receipt>
         }
         Some(_) => return Err(Refusal::invalid("Invalid cid")),
     };
-    let push = payload::read(&fields)?;
-    let mut targets: Vec<(String, DevicePlatform, bool, bool)> = world
-        .devices
-        .iter()
-        .filter(|(rid, _)| match &push.audience {
-            Audience::All => true,
-            Audience::RegistrationIds(ids) => ids.contains(*rid),
-        })
+    let push = payload::read(fields)?;
+    // Named devices are looked up, not searched for: a campaign pushes to each of many
+    // thousands of devices in turn.
+    let candidates: Vec<(&String, &Device)> = match &push.audience {
+        Audience::All => world.devices.iter().collect(),
+        Audience::RegistrationIds(ids) => ids
+            .iter()
+            .filter_map(|id| world.devices.get_key_value(id))
+            .collect(),
+    };
+    let mut targets: Vec<(String, DevicePlatform, bool, bool)> = candidates
+        .into_iter()
         .filter(|(_, device)| push.platforms.contains(&device.platform))
         .filter(|(_, device)| push.content(device.platform).is_some())
         .map(|(rid, d)| (rid.clone(), d.platform, d.online, d.installed))
@@ -268,4 +280,86 @@ fn accept(state: &SimState, body: &[u8]) -> Result<(String, String, Vec<Receipt>
         entry.first = Some((sendno.clone(), msg_id.clone()));
     }
     Ok((sendno, msg_id, receipts))
+}
+
+/// `POST /v3/push/batch/regid/single` (批量单推, a VIP interface): up to 1000 pushes in one
+/// call, each under the cid that keys it in `pushlist` and for the one registration id in its
+/// `target`. Answers HTTP 200 with each cid's `{"msg_id"}` or `{"error":{…}}` (plus `msg_id`
+/// for 1011); a request refused as a whole answers like `POST /v3/push`. Without the VIP
+/// grant ([`super::PushSim::set_batch_allowed`]) it answers 2006 (HTTP 403). The receipts of
+/// the whole call go to the sink in one body.
+#[handler]
+pub(super) async fn send_batch(
+    req: &Request,
+    body: Vec<u8>,
+    Data(state): Data<&Arc<SimState>>,
+) -> Response {
+    let rate = match admit(state, req, wire::BATCH_REGID_PATH, Method::POST).await {
+        Ok(rate) => rate,
+        Err(refused) => return refused,
+    };
+    if !state.world().batch_allowed {
+        let not_vip = Refusal::new(StatusCode::FORBIDDEN, wire::CODE_NOT_VIP, "非VIP用户");
+        return refuse(not_vip, Some(rate));
+    }
+    let fields = match payload::object(&body) {
+        Ok(fields) => fields,
+        Err(refusal) => return refuse(refusal, Some(rate)),
+    };
+    let list = match fields.get("pushlist") {
+        Some(Value::Object(list)) if !list.is_empty() => list,
+        None | Some(Value::Object(_)) => {
+            return refuse(Refusal::missing("Missing parameter: pushlist"), Some(rate));
+        }
+        Some(_) => return refuse(Refusal::invalid("Invalid pushlist"), Some(rate)),
+    };
+    if list.len() > wire::MAX_BATCH {
+        let over = Refusal::invalid("pushlist holds more than 1000 pushes");
+        return refuse(over, Some(rate));
+    }
+    let mut answers = Map::new();
+    let mut receipts = Vec::new();
+    {
+        let mut world = state.world();
+        for (cid, item) in list {
+            let outcome = single_of(cid, item).and_then(|fields| accept_one(&mut world, &fields));
+            let answer = match outcome {
+                Ok((_, msg_id, sent)) => {
+                    receipts.extend(sent);
+                    json!({"msg_id": msg_id})
+                }
+                Err(refusal) => {
+                    let mut error =
+                        json!({"error": {"code": refusal.code, "message": refusal.message}});
+                    if let Some(msg_id) = refusal.msg_id {
+                        error["msg_id"] = json!(msg_id);
+                    }
+                    error
+                }
+            };
+            answers.insert(cid.clone(), answer);
+        }
+    }
+    if !receipts.is_empty() {
+        super::receipts::send(state, receipts);
+    }
+    answer(StatusCode::OK, &Value::Object(answers), Some(rate))
+}
+
+/// One `pushlist` entry as the push object it stands for: `target` becomes the audience and
+/// the key becomes the cid.
+fn single_of(cid: &str, item: &Value) -> Result<Map<String, Value>, Refusal> {
+    let Value::Object(item) = item else {
+        return Err(Refusal::invalid("A push must be JSON Object format!"));
+    };
+    let target = match item.get("target") {
+        Some(Value::String(target)) if !target.is_empty() => target.clone(),
+        None => return Err(Refusal::missing("Missing parameter: target")),
+        Some(_) => return Err(Refusal::invalid("Invalid target")),
+    };
+    let mut fields = item.clone();
+    fields.remove("target");
+    fields.insert("audience".into(), json!({"registration_id": [target]}));
+    fields.insert("cid".into(), Value::String(cid.to_string()));
+    Ok(fields)
 }

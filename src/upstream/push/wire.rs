@@ -32,6 +32,11 @@ pub const CODE_BLACKLISTED: i64 = 2003;
 /// The caller's IP is not in the app's whitelist (HTTP 403): a configuration matter.
 pub const CODE_IP_NOT_ALLOWED: i64 = 2004;
 
+/// 非VIP用户 (HTTP 403): the interface is open to VIP accounts only (batch single push).
+pub const CODE_NOT_VIP: i64 = 2006;
+/// 无权调用此接口 (HTTP 403): the interface has not been granted to this account.
+pub const CODE_NOT_GRANTED: i64 = 2007;
+
 /// Calls allowed in the current window (current JPush documentation).
 pub const HEADER_RATE_QUOTA: &str = "X-Rate-Limit-Quota";
 /// The same figure under the name older JPush documentation and most clients use.
@@ -47,6 +52,10 @@ pub const HEADER_RECEIPT_SIGNATURE: &str = "X-Jpush-Signature";
 pub const MAX_TIME_TO_LIVE_SECS: u64 = 10 * 24 * 3600;
 /// Registration ids one push may name (`audience.registration_id`).
 pub const MAX_AUDIENCE: usize = 1000;
+/// Pushes one batch single push (`POST /v3/push/batch/regid/single`) may carry.
+pub const MAX_BATCH: usize = 1000;
+/// The batch single push by registration id (批量单推, VIP).
+pub const BATCH_REGID_PATH: &str = "/v3/push/batch/regid/single";
 /// Cids one `GET /v3/push/cid` may reserve.
 pub const MAX_CIDS: u32 = 1000;
 
