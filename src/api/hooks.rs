@@ -157,8 +157,7 @@ impl HooksApi {
         // A sent event is a delivery receipt, stored as one by the push service below (one
         // arrives per message sent, so it is not kept twice); everything else is kept raw.
         let receipt_only = event_type == "subscribe_msg_sent_event" && !subscribe.is_empty();
-        if !receipt_only
-            && let Err(err) = state.events.keep("wechat", &event_type, &message).await
+        if !receipt_only && let Err(err) = state.events.keep("wechat", &event_type, &message).await
         {
             return HookResponse::Internal(internal(&lang, &err));
         }

@@ -191,7 +191,10 @@ impl PushGatewayClient {
     /// allows: JPush's batch single push (批量单推, up to 1000 per call) while this account
     /// has it, else one `POST /v3/push` each, 64 at a time. One answer per push, in order.
     /// Pushes without a cid are sent alone (the batch call keys each push by its cid).
-    pub async fn push_many(&self, pushes: &[AppPush]) -> Vec<Result<PushAccepted, PushGatewayError>> {
+    pub async fn push_many(
+        &self,
+        pushes: &[AppPush],
+    ) -> Vec<Result<PushAccepted, PushGatewayError>> {
         if self.inner.batch.load(Ordering::Relaxed)
             && pushes.len() > 1
             && pushes.iter().all(|push| push.cid.is_some())
@@ -254,8 +257,7 @@ impl PushGatewayClient {
             .http
             .post(self.url(wire::BATCH_REGID_PATH))
             .json(&json!({ "pushlist": list }));
-        let mut answer: Map<String, Value> =
-            self.request(wire::BATCH_REGID_PATH, request).await?;
+        let mut answer: Map<String, Value> = self.request(wire::BATCH_REGID_PATH, request).await?;
         Ok(pushes
             .iter()
             .map(|push| {

@@ -375,4 +375,10 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     let total: usize = delivered.values().map(Vec::len).sum();
     let expected = reach.values().filter(|r| **r != Reach::InboxOnly).count();
     assert_eq!(total, expected);
+    // The app pushes went out in batch calls (cids keyed), so a batch resent after a kill is
+    // what the exactly-once check above covered.
+    assert!(
+        gateway.calls("/v3/push/batch/regid/single") > 0,
+        "the dispatcher used the batch single push"
+    );
 }

@@ -537,7 +537,8 @@ impl Push {
             query.push_values(chunk, |mut row, (id, until)| {
                 row.push_bind(id).push_bind(until);
             });
-            query.push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
+            query
+                .push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
             query.push_bind(owner);
             query.build().execute(&mut *tx).await.context("defer")?;
         }
@@ -550,9 +551,14 @@ impl Push {
             query.push_values(chunk, |mut row, (id, reason)| {
                 row.push_bind(id).push_bind(*reason);
             });
-            query.push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
+            query
+                .push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
             query.push_bind(owner);
-            query.build().execute(&mut *tx).await.context("inbox only")?;
+            query
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("inbox only")?;
         }
         let mut attempt_ids: HashMap<String, i64> = HashMap::with_capacity(planned.len());
         let mut credits: HashMap<(&str, &'static str, &str), i64> = HashMap::new();
@@ -570,7 +576,12 @@ impl Push {
                     .push_bind("pending");
             });
             query.push(" RETURNING id, notification_id");
-            for row in query.build().fetch_all(&mut *tx).await.context("record attempts")? {
+            for row in query
+                .build()
+                .fetch_all(&mut *tx)
+                .await
+                .context("record attempts")?
+            {
                 attempt_ids.insert(row.get("notification_id"), row.get("id"));
             }
             let mut query = QueryBuilder::<Sqlite>::new(
@@ -583,7 +594,11 @@ impl Push {
                     .push_bind(&send.cid);
             });
             query.push(") AS v WHERE notifications.id = v.column1");
-            query.build().execute(&mut *tx).await.context("mark attempts")?;
+            query
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("mark attempts")?;
         }
         for send in &planned {
             *used.entry(send.channel).or_default() += 1;
@@ -611,7 +626,11 @@ impl Push {
                    AND push_credits.platform = v.column2 AND push_credits.template_id = v.column3
                    AND push_credits.long_term = 0",
             );
-            query.build().execute(&mut *tx).await.context("spend credits")?;
+            query
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("spend credits")?;
         }
         for (channel, count) in used {
             sqlx::query(
@@ -733,7 +752,11 @@ impl Push {
                     .push_bind(provider_ref);
             });
             query.push(") AS v WHERE notification_attempts.id = v.column1");
-            query.build().execute(&mut *tx).await.context("finish attempts")?;
+            query
+                .build()
+                .execute(&mut *tx)
+                .await
+                .context("finish attempts")?;
         }
         let accepted: Vec<&str> = outcomes
             .iter()

@@ -243,9 +243,7 @@ async fn store_receipts(
                 rows.push("(SELECT account_id FROM push_devices WHERE registration_id = ");
                 rows.push_bind_unseparated(&receipt.recipient);
                 rows.push_unseparated(")");
-                rows.push(
-                    "COALESCE((SELECT platform FROM push_devices WHERE registration_id = ",
-                );
+                rows.push("COALESCE((SELECT platform FROM push_devices WHERE registration_id = ");
                 rows.push_bind_unseparated(&receipt.recipient);
                 rows.push_unseparated("), '')");
             }
@@ -253,7 +251,12 @@ async fn store_receipts(
             rows.push_unseparated(")");
         }
         query.push(" ON CONFLICT (channel, provider_ref) DO NOTHING RETURNING channel, status");
-        for row in query.build().fetch_all(&mut *tx).await.context("keep receipts")? {
+        for row in query
+            .build()
+            .fetch_all(&mut *tx)
+            .await
+            .context("keep receipts")?
+        {
             let channel: String = row.get("channel");
             let status: String = row.get("status");
             kept.push((

@@ -304,3 +304,69 @@ async fn a_cid_is_consumed_only_by_a_successful_push() {
         cids["cidlist"][0].as_str().map(String::from).as_ref()
     );
 }
+
+#[tokio::test]
+async fn a_batch_answers_each_cid_and_refuses_what_it_cannot_take_one_by_one() {
+    let (sim, http) = start().await;
+    let rid = sim.register_device(DevicePlatform::Android);
+    let cids: Value = http
+        .get(format!("{}/v3/push/cid?count=1", sim.base_url()))
+        .basic_auth(APP_KEY, Some(SECRET))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let cid = cids["cidlist"][0].as_str().expect("a cid").to_string();
+    let item = json!({"platform": ["android"], "target": rid,
+        "notification": {"android": {"alert": "你好", "title": "通办"}}});
+    let body = json!({"pushlist": {
+        cid.clone(): item,
+        "never-reserved": item,
+        "no-target": {"platform": ["android"], "notification": {"alert": "你好"}},
+    }});
+
+    let response = http
+        .post(format!("{}/v3/push/batch/regid/single", sim.base_url()))
+        .basic_auth(APP_KEY, Some(SECRET))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(response.status().as_u16(), 200);
+    let answer: Value = response.json().await.expect("json");
+    assert!(answer[&cid]["msg_id"].as_str().is_some(), "{answer}");
+    assert_eq!(code(&answer["never-reserved"]), 1003);
+    assert_eq!(code(&answer["no-target"]), 1002);
+    assert_eq!(sim.pushes_to(&rid).len(), 1);
+
+    let (status, answer) = {
+        let response = http
+            .post(format!("{}/v3/push/batch/regid/single", sim.base_url()))
+            .basic_auth(APP_KEY, Some(SECRET))
+            .json(&json!({"pushlist": {}}))
+            .send()
+            .await
+            .expect("sent");
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.expect("json"),
+        )
+    };
+    assert_eq!((status, code(&answer)), (400, 1002), "an empty pushlist");
+
+    sim.set_batch_allowed(false);
+    let response = http
+        .post(format!("{}/v3/push/batch/regid/single", sim.base_url()))
+        .basic_auth(APP_KEY, Some(SECRET))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 403);
+    let answer: Value = response.json().await.expect("json");
+    assert_eq!(code(&answer), 2006);
+    assert_eq!(sim.pushes_to(&rid).len(), 1);
+}

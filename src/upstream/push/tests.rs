@@ -435,3 +435,94 @@ async fn a_sink_that_keeps_failing_gets_three_tries_and_acknowledges_nothing() {
     );
     assert!(sim.receipts_acknowledged().is_empty());
 }
+
+#[tokio::test]
+async fn many_pushes_go_in_one_batch_call_each_answered_in_order_and_a_repeat_delivers_nothing() {
+    let (sim, client) = setup().await;
+    let android = sim.register_device(DevicePlatform::Android);
+    let ios = sim.register_device(DevicePlatform::Ios);
+    let cids = client.reserve_cids(3).await.expect("cids");
+    let pushes = vec![
+        notice(&android, DevicePlatform::Android, Some(cids[0].clone())),
+        notice(
+            "1a0018970a5d1ae5ff0",
+            DevicePlatform::Android,
+            Some(cids[1].clone()),
+        ),
+        notice(&ios, DevicePlatform::Ios, Some(cids[2].clone())),
+    ];
+
+    let answers = client.push_many(&pushes).await;
+
+    assert_eq!(answers.len(), 3);
+    let first = answers[0].clone().expect("the Android push is accepted");
+    assert_eq!(answers[1], Err(PushGatewayError::NoSuchDevice));
+    let third = answers[2].clone().expect("the iOS push is accepted");
+    assert_ne!(first, third);
+    assert_eq!(sim.calls(wire::BATCH_REGID_PATH), 1);
+    assert_eq!(sim.calls("/v3/push"), 0);
+    let delivered = sim.pushes_to(&ios);
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].title.as_deref(), Some("高龄津贴"));
+    assert_eq!(delivered[0].cid.as_deref(), Some(cids[2].as_str()));
+
+    // The same batch again (a retry after a crash): the first answers, no second delivery.
+    let again = client.push_many(&pushes).await;
+    assert_eq!(again[0], Ok(first));
+    assert_eq!(again[2], Ok(third));
+    assert_eq!(sim.pushes_to(&android).len(), 1);
+    assert_eq!(sim.pushes_to(&ios).len(), 1);
+}
+
+#[tokio::test]
+async fn without_the_vip_batch_interface_the_client_sends_one_push_per_call_from_then_on() {
+    let (sim, client) = setup().await;
+    sim.set_batch_allowed(false);
+    let rids: Vec<String> = (0..3)
+        .map(|_| sim.register_device(DevicePlatform::Android))
+        .collect();
+    let cids = client.reserve_cids(6).await.expect("cids");
+    let batch = |offset: usize| -> Vec<AppPush> {
+        rids.iter()
+            .enumerate()
+            .map(|(i, rid)| notice(rid, DevicePlatform::Android, Some(cids[offset + i].clone())))
+            .collect()
+    };
+
+    let answers = client.push_many(&batch(0)).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(
+        sim.calls(wire::BATCH_REGID_PATH),
+        1,
+        "refused once with 2006"
+    );
+    assert_eq!(sim.calls("/v3/push"), 3);
+
+    let answers = client.push_many(&batch(3)).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(sim.calls(wire::BATCH_REGID_PATH), 1, "not asked again");
+    assert_eq!(sim.calls("/v3/push"), 6);
+    assert!(rids.iter().all(|rid| sim.pushes_to(rid).len() == 2));
+}
+
+#[tokio::test]
+async fn a_batch_over_the_rate_cap_is_rate_limited_as_a_whole_and_transient() {
+    let (sim, client) = setup().await;
+    sim.set_rate_cap(1);
+    let rid = sim.register_device(DevicePlatform::Android);
+    let cids = client.reserve_cids(2).await.expect("cids");
+    let pushes: Vec<AppPush> = cids
+        .iter()
+        .map(|cid| notice(&rid, DevicePlatform::Android, Some(cid.clone())))
+        .collect();
+
+    let answers = client.push_many(&pushes).await;
+
+    assert!(
+        answers
+            .iter()
+            .all(|answer| matches!(answer, Err(err @ PushGatewayError::RateLimited { .. }) if err.is_transient())),
+        "{answers:?}"
+    );
+    assert!(sim.all_pushes().is_empty());
+}
