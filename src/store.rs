@@ -18,6 +18,29 @@ pub struct Store {
     writer: SqlitePool,
 }
 
+/// Checkpoints the write-ahead log every second from a reading connection. A checkpoint copies
+/// the log into the database and syncs it; done by the committing writer (SQLite's default,
+/// every 1,000 pages) it stalls every write queued behind that writer, several times a second
+/// under a push campaign. A passive checkpoint runs beside the writer instead.
+fn spawn_checkpointer(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %err, "checkpoint of the write-ahead log failed");
+            }
+        }
+    });
+}
+
 impl Store {
     /// Opens (creating if needed) the database the configuration names.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
@@ -36,7 +59,10 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // The checkpointer below copies the log into the database; a committing writer
+            // only does it itself if the log passes ~80 MB (it fell behind).
+            .pragma("wal_autocheckpoint", "20000");
         let pool = SqlitePoolOptions::new()
             .max_connections(config.database.max_connections)
             .acquire_timeout(Duration::from_secs(5))
@@ -54,6 +80,9 @@ impl Store {
                 .await
                 .with_context(|| format!("cannot open database {url}"))?
         };
+        if !url.contains(":memory:") {
+            spawn_checkpointer(pool.clone());
+        }
         Ok(Self { pool, writer })
     }
 

@@ -18,7 +18,7 @@ use std::{
 use anyhow::Context;
 use futures_util::{StreamExt, stream};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
 
 use super::{
     AttemptLabels, Channel, EndLabels, Kind, Push, PushConfig,
@@ -268,22 +268,22 @@ impl Push {
         let ids: HashSet<&str> = leased.iter().map(|l| l.account_id.as_str()).collect();
         let mut people: HashMap<String, Person> = HashMap::new();
         let pool = self.store().pool();
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let ids = json_rows(&ids.iter().collect::<Vec<_>>());
+        let query = sqlx::query(
             "SELECT a.id, a.lang, a.time_zone, a.notify_categories, a.notify_channels,
                     a.quiet_start, a.quiet_end,
                     (SELECT subject FROM platform_identities p
-                     WHERE p.account_id = a.id AND p.platform = 'wechat' AND p.app_id = ",
-        );
-        query.push_bind(&self.inner.wechat_app_id);
-        query.push(
-            " ORDER BY p.last_login_at DESC LIMIT 1) AS openid,
+                     WHERE p.account_id = a.id AND p.platform = 'wechat' AND p.app_id = ?
+                     ORDER BY p.last_login_at DESC LIMIT 1) AS openid,
                     (SELECT subject FROM platform_identities p
-                     WHERE p.account_id = a.id AND p.platform = 'alipay' AND p.app_id = ",
-        );
-        query.push_bind(&self.inner.alipay_app_id);
-        query.push(" ORDER BY p.last_login_at DESC LIMIT 1) AS alipay_user FROM accounts a WHERE a.id IN (");
-        in_list(&mut query, &ids);
-        for row in query.build().fetch_all(pool).await.context("people")? {
+                     WHERE p.account_id = a.id AND p.platform = 'alipay' AND p.app_id = ?
+                     ORDER BY p.last_login_at DESC LIMIT 1) AS alipay_user
+             FROM accounts a WHERE a.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&self.inner.wechat_app_id)
+        .bind(&self.inner.alipay_app_id)
+        .bind(&ids);
+        for row in query.fetch_all(pool).await.context("people")? {
             let categories: String = row.get("notify_categories");
             let channels: Option<String> = row.get("notify_channels");
             let channels = channels
@@ -313,12 +313,12 @@ impl Push {
                 },
             );
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let query = sqlx::query(
             "SELECT account_id, platform, template_id, credits, long_term FROM push_credits
-             WHERE account_id IN (",
-        );
-        in_list(&mut query, &ids);
-        for row in query.build().fetch_all(pool).await.context("credits")? {
+             WHERE account_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&ids);
+        for row in query.fetch_all(pool).await.context("credits")? {
             let account: String = row.get("account_id");
             let platform: String = row.get("platform");
             if let (Some(person), Some(channel)) =
@@ -330,12 +330,12 @@ impl Push {
                 );
             }
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT account_id, registration_id, platform FROM push_devices WHERE account_id IN (",
-        );
-        in_list(&mut query, &ids);
-        query.push(" ORDER BY created_at");
-        for row in query.build().fetch_all(pool).await.context("devices")? {
+        let query = sqlx::query(
+            "SELECT account_id, registration_id, platform FROM push_devices
+             WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY created_at",
+        )
+        .bind(&ids);
+        for row in query.fetch_all(pool).await.context("devices")? {
             let account: String = row.get("account_id");
             if let Some(person) = people.get_mut(&account) {
                 person.device = Some((row.get("registration_id"), row.get("platform")));
@@ -358,12 +358,14 @@ impl Push {
         if retried.is_empty() {
             return Ok(refused);
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let retried = json_rows(&retried.into_iter().collect::<Vec<_>>());
+        let query = sqlx::query(
             "SELECT notification_id, channel FROM notification_attempts
-             WHERE outcome IN ('permanent', 'refused') AND notification_id IN (",
-        );
-        in_list(&mut query, &retried);
-        for row in query.build().fetch_all(self.store().pool()).await? {
+             WHERE outcome IN ('permanent', 'refused')
+               AND notification_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&retried);
+        for row in query.fetch_all(self.store().pool()).await? {
             if let Some(channel) = Channel::parse(row.get::<&str, _>("channel")) {
                 refused
                     .entry(row.get("notification_id"))
@@ -529,76 +531,74 @@ impl Push {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("begin plan")?;
-        for chunk in quiet.chunks(VALUES_CHUNK) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "UPDATE notifications SET state = 'queued', due_at = v.column2,
-                   lease_owner = NULL, lease_until = NULL FROM (",
-            );
-            query.push_values(chunk, |mut row, (id, until)| {
-                row.push_bind(id).push_bind(until);
-            });
-            query
-                .push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
-            query.push_bind(owner);
-            query.build().execute(&mut *tx).await.context("defer")?;
+        if !quiet.is_empty() {
+            sqlx::query(
+                "UPDATE notifications SET state = 'queued', due_at = v.value ->> 1,
+                   lease_owner = NULL, lease_until = NULL
+                 FROM json_each(?) AS v
+                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = ?",
+            )
+            .bind(json_rows(&quiet))
+            .bind(owner)
+            .execute(&mut *tx)
+            .await
+            .context("defer")?;
         }
-        for chunk in inbox.chunks(VALUES_CHUNK) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "UPDATE notifications SET state = 'inbox', end_reason = v.column2, finished_at = ",
-            );
-            query.push_bind(now);
-            query.push(", lease_owner = NULL, lease_until = NULL FROM (");
-            query.push_values(chunk, |mut row, (id, reason)| {
-                row.push_bind(id).push_bind(*reason);
-            });
-            query
-                .push(") AS v WHERE notifications.id = v.column1 AND notifications.lease_owner = ");
-            query.push_bind(owner);
-            query
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("inbox only")?;
+        if !inbox.is_empty() {
+            sqlx::query(
+                "UPDATE notifications SET state = 'inbox', end_reason = v.value ->> 1,
+                   finished_at = ?, lease_owner = NULL, lease_until = NULL
+                 FROM json_each(?) AS v
+                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = ?",
+            )
+            .bind(now)
+            .bind(json_rows(&inbox))
+            .bind(owner)
+            .execute(&mut *tx)
+            .await
+            .context("inbox only")?;
         }
         let mut attempt_ids: HashMap<String, i64> = HashMap::with_capacity(planned.len());
         let mut credits: HashMap<(&str, &'static str, &str), i64> = HashMap::new();
         let mut used: HashMap<Channel, i64> = HashMap::new();
-        for chunk in planned.chunks(VALUES_CHUNK) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO notification_attempts
-                   (notification_id, channel, target, started_at, outcome) ",
+        if !planned.is_empty() {
+            let sends = json_rows(
+                &planned
+                    .iter()
+                    .map(|send| {
+                        (
+                            &send.notification_id,
+                            send.channel.code(),
+                            &send.target,
+                            &send.cid,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
             );
-            query.push_values(chunk, |mut row, send| {
-                row.push_bind(&send.notification_id)
-                    .push_bind(send.channel.code())
-                    .push_bind(&send.target)
-                    .push_bind(now)
-                    .push_bind("pending");
-            });
-            query.push(" RETURNING id, notification_id");
-            for row in query
-                .build()
-                .fetch_all(&mut *tx)
-                .await
-                .context("record attempts")?
-            {
+            let rows = sqlx::query(
+                "INSERT INTO notification_attempts
+                   (notification_id, channel, target, started_at, outcome)
+                 SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, ?, 'pending'
+                 FROM json_each(?) AS v
+                 RETURNING id, notification_id",
+            )
+            .bind(now)
+            .bind(&sends)
+            .fetch_all(&mut *tx)
+            .await
+            .context("record attempts")?;
+            for row in rows {
                 attempt_ids.insert(row.get("notification_id"), row.get("id"));
             }
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "UPDATE notifications SET attempts = attempts + 1, channel = v.column2,
-                   push_cid = COALESCE(push_cid, v.column3) FROM (",
-            );
-            query.push_values(chunk, |mut row, send| {
-                row.push_bind(&send.notification_id)
-                    .push_bind(send.channel.code())
-                    .push_bind(&send.cid);
-            });
-            query.push(") AS v WHERE notifications.id = v.column1");
-            query
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("mark attempts")?;
+            sqlx::query(
+                "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
+                   push_cid = COALESCE(push_cid, v.value ->> 3)
+                 FROM json_each(?) AS v WHERE notifications.id = v.value ->> 0",
+            )
+            .bind(&sends)
+            .execute(&mut *tx)
+            .await
+            .context("mark attempts")?;
         }
         for send in &planned {
             *used.entry(send.channel).or_default() += 1;
@@ -610,27 +610,23 @@ impl Push {
                     .or_default() += 1;
             }
         }
-        let credits: Vec<_> = credits.into_iter().collect();
-        for chunk in credits.chunks(VALUES_CHUNK) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "UPDATE push_credits SET credits = MAX(credits - v.column4, 0) FROM (",
-            );
-            query.push_values(chunk, |mut row, ((account, platform, template), count)| {
-                row.push_bind(*account)
-                    .push_bind(*platform)
-                    .push_bind(*template)
-                    .push_bind(*count);
-            });
-            query.push(
-                ") AS v WHERE push_credits.account_id = v.column1
-                   AND push_credits.platform = v.column2 AND push_credits.template_id = v.column3
+        if !credits.is_empty() {
+            let credits: Vec<_> = credits
+                .into_iter()
+                .map(|((account, platform, template), count)| (account, platform, template, count))
+                .collect();
+            sqlx::query(
+                "UPDATE push_credits SET credits = MAX(credits - (v.value ->> 3), 0)
+                 FROM json_each(?) AS v
+                 WHERE push_credits.account_id = v.value ->> 0
+                   AND push_credits.platform = v.value ->> 1
+                   AND push_credits.template_id = v.value ->> 2
                    AND push_credits.long_term = 0",
-            );
-            query
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("spend credits")?;
+            )
+            .bind(json_rows(&credits))
+            .execute(&mut *tx)
+            .await
+            .context("spend credits")?;
         }
         for (channel, count) in used {
             sqlx::query(
@@ -740,43 +736,35 @@ impl Push {
                 .inc();
             finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
         }
-        for chunk in finished.chunks(VALUES_CHUNK) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new("UPDATE notification_attempts SET finished_at = ");
-            query.push_bind(now);
-            query.push(", outcome = v.column2, code = v.column3, provider_ref = v.column4 FROM (");
-            query.push_values(chunk, |mut row, (id, outcome, code, provider_ref)| {
-                row.push_bind(*id)
-                    .push_bind(*outcome)
-                    .push_bind(code)
-                    .push_bind(provider_ref);
-            });
-            query.push(") AS v WHERE notification_attempts.id = v.column1");
-            query
-                .build()
-                .execute(&mut *tx)
-                .await
-                .context("finish attempts")?;
+        if !finished.is_empty() {
+            sqlx::query(
+                "UPDATE notification_attempts SET finished_at = ?, outcome = v.value ->> 1,
+                   code = v.value ->> 2, provider_ref = v.value ->> 3
+                 FROM json_each(?) AS v WHERE notification_attempts.id = v.value ->> 0",
+            )
+            .bind(now)
+            .bind(json_rows(&finished))
+            .execute(&mut *tx)
+            .await
+            .context("finish attempts")?;
         }
         let accepted: Vec<&str> = outcomes
             .iter()
             .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
             .map(|(planned, _)| planned.notification_id.as_str())
             .collect();
-        for chunk in accepted.chunks(VALUES_CHUNK) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "UPDATE notifications SET state = 'sent', finished_at = ",
-            );
-            query.push_bind(now);
-            query.push(", lease_owner = NULL, lease_until = NULL WHERE lease_owner = ");
-            query.push_bind(owner);
-            query.push(" AND id IN (");
-            let mut ids = query.separated(", ");
-            for id in chunk {
-                ids.push_bind(*id);
-            }
-            ids.push_unseparated(")");
-            query.build().execute(&mut *tx).await.context("mark sent")?;
+        if !accepted.is_empty() {
+            sqlx::query(
+                "UPDATE notifications SET state = 'sent', finished_at = ?,
+                   lease_owner = NULL, lease_until = NULL
+                 WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))",
+            )
+            .bind(now)
+            .bind(owner)
+            .bind(json_rows(&accepted))
+            .execute(&mut *tx)
+            .await
+            .context("mark sent")?;
         }
         for (planned, outcome) in outcomes {
             let Some(leased) = &planned.leased else {
@@ -921,9 +909,14 @@ impl Push {
     /// that template, after the attempt started, that no other attempt accounts for.
     async fn settle_in_doubt(&self, now: i64) -> anyhow::Result<(u64, u64)> {
         let rows = sqlx::query(
+            // Driven from the few in-doubt notifications (an index of their own), not from
+            // the attempts, which grow with every message ever sent.
             "SELECT n.id, n.account_id, n.due_at, a.id AS attempt_id, a.target, a.started_at
              FROM notifications n
-             JOIN notification_attempts a ON a.notification_id = n.id AND a.outcome = 'in_doubt'
+             JOIN notification_attempts a
+               ON a.id = (SELECT x.id FROM notification_attempts x
+                          WHERE x.notification_id = n.id AND x.outcome = 'in_doubt'
+                          ORDER BY x.id DESC LIMIT 1)
              WHERE n.state = 'in_doubt'
              ORDER BY a.started_at",
         )
@@ -998,15 +991,12 @@ impl Push {
     }
 }
 
-/// Rows per multi-row statement: far below SQLite's 32,766 bound parameters.
-const VALUES_CHUNK: usize = 400;
-
-fn in_list<'a>(query: &mut QueryBuilder<'a, Sqlite>, ids: &HashSet<&'a str>) {
-    let mut separated = query.separated(", ");
-    for id in ids {
-        separated.push_bind(*id);
-    }
-    separated.push_unseparated(")");
+/// Rows as one JSON array, bound as a single parameter and read with `json_each`: the
+/// statement's text stays the same whatever the batch holds, so SQLite prepares it once
+/// (a `VALUES` list per row count is parsed anew each time, a cost measured while holding the
+/// writer).
+fn json_rows<T: serde::Serialize>(rows: &[T]) -> String {
+    serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
 }
 
 async fn spend_credit(

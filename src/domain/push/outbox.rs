@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use super::{Kind, PushConfig, now_ms};
-use crate::domain::{benefits::policy::Text3, session::random_id};
+use crate::domain::benefits::policy::Text3;
 
 /// What a notification's texts are made of, in every language, so the inbox and each send can
 /// render them in the person's language of the moment.
@@ -139,7 +139,9 @@ impl Outbox {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
              ON CONFLICT (dedup_key) DO NOTHING",
         )
-        .bind(random_id("ntf_"))
+        // Time-ordered (UUIDv7): rows and every index keyed by the notification id (its
+        // attempts') grow at one end instead of dirtying a random page per row.
+        .bind(format!("ntf_{}", uuid::Uuid::now_v7().simple()))
         .bind(notification.account_id)
         .bind(dedup_key)
         .bind(kind.code())

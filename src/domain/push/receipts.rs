@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use anyhow::Context;
 use prometheus_client::metrics::{counter::Counter, family::Family};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Push, ReceiptLabels, now_ms};
@@ -26,8 +26,6 @@ use crate::{
 
 /// Receipts one transaction of the writer stores at most.
 const GROUP_MAX: usize = 2_000;
-/// Rows per multi-row insert.
-const ROWS_PER_INSERT: usize = 300;
 
 /// One receipt on its way to the store. Whose it is is looked up as it is stored.
 #[derive(Debug)]
@@ -215,60 +213,59 @@ async fn store_receipts(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .context("begin receipts")?;
-    let mut kept = Vec::new();
-    for chunk in receipts.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO push_receipts
-               (channel, provider_ref, status, code, account_id, target, received_at) VALUES ",
-        );
-        let mut rows = query.separated(", ");
-        for receipt in chunk {
-            // The separator goes before each row's "(" but the first.
-            rows.push("(");
-            rows.push_bind_unseparated(receipt.channel);
-            rows.push_bind(&receipt.provider_ref);
-            rows.push_bind(receipt.status);
-            rows.push_bind(&receipt.code);
-            if receipt.channel == "wechat" {
-                rows.push(
-                    "(SELECT account_id FROM platform_identities
-                      WHERE platform = 'wechat' AND app_id = ",
-                );
-                rows.push_bind_unseparated(wechat_app_id);
-                rows.push_unseparated(" AND subject = ");
-                rows.push_bind_unseparated(&receipt.recipient);
-                rows.push_unseparated(")");
-                rows.push_bind(receipt.template.as_deref().unwrap_or_default());
-            } else {
-                rows.push("(SELECT account_id FROM push_devices WHERE registration_id = ");
-                rows.push_bind_unseparated(&receipt.recipient);
-                rows.push_unseparated(")");
-                rows.push("COALESCE((SELECT platform FROM push_devices WHERE registration_id = ");
-                rows.push_bind_unseparated(&receipt.recipient);
-                rows.push_unseparated("), '')");
-            }
-            rows.push_bind(now);
-            rows.push_unseparated(")");
-        }
-        query.push(" ON CONFLICT (channel, provider_ref) DO NOTHING RETURNING channel, status");
-        for row in query
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .context("keep receipts")?
-        {
-            let channel: String = row.get("channel");
-            let status: String = row.get("status");
-            kept.push((
+    let rows: Vec<_> = receipts
+        .iter()
+        .map(|r| {
+            (
+                r.channel,
+                &r.provider_ref,
+                r.status,
+                &r.code,
+                &r.recipient,
+                &r.template,
+            )
+        })
+        .collect();
+    // One statement of constant text (prepared once), whoever the receipts are for; the person
+    // is found by openid (WeChat) or registration id (app).
+    let stored = sqlx::query(
+        "INSERT INTO push_receipts
+           (channel, provider_ref, status, code, account_id, target, received_at)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3,
+                CASE WHEN r.value ->> 0 = 'wechat'
+                     THEN (SELECT account_id FROM platform_identities
+                           WHERE platform = 'wechat' AND app_id = ? AND subject = r.value ->> 4)
+                     ELSE (SELECT account_id FROM push_devices
+                           WHERE registration_id = r.value ->> 4) END,
+                CASE WHEN r.value ->> 0 = 'wechat' THEN r.value ->> 5
+                     ELSE COALESCE((SELECT platform FROM push_devices
+                                    WHERE registration_id = r.value ->> 4), '') END,
+                ?
+         FROM json_each(?) AS r WHERE true
+         ON CONFLICT (channel, provider_ref) DO NOTHING
+         RETURNING channel, status",
+    )
+    .bind(wechat_app_id)
+    .bind(now)
+    .bind(serde_json::to_string(&rows).context("receipts as JSON")?)
+    .fetch_all(&mut *tx)
+    .await
+    .context("keep receipts")?;
+    let kept = stored
+        .iter()
+        .map(|row| {
+            let channel: &str = row.get("channel");
+            let status: &str = row.get("status");
+            (
                 if channel == "wechat" { "wechat" } else { "app" },
                 if status == "delivered" {
                     "delivered"
                 } else {
                     "failed"
                 },
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     tx.commit().await.context("commit receipts")?;
     Ok(kept)
 }
