@@ -198,6 +198,10 @@ fn main() {
         if let Some(workers) = knob("PUSH_WORKERS") {
             config.push.workers = workers;
         }
+        if knob("PUSH_SINGLE") == Some(1) {
+            // An account without JPush's VIP batch single push: one push per call.
+            config.upstream.push.batch = false;
+        }
         if let Ok(filter) = std::env::var("PUSH_LOG") {
             config.log.filter = filter;
         }
