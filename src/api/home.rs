@@ -56,7 +56,8 @@ pub struct ApplicationsSection {
     pub status: SectionStatus,
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<UnavailableReason>,
-    /// In-progress applications, those needing the person's action first.
+    /// In-progress applications and results waiting to be collected, those needing the
+    /// person's action (supplement, collect) first.
     pub items: Vec<ApplicationSummaryView>,
 }
 
@@ -236,7 +237,12 @@ impl HomeApi {
             Some((list, freshness)) => {
                 let mut items: Vec<_> = list
                     .iter()
-                    .filter(|a| ApplicationStatus::from_code(&a.status).in_progress())
+                    .filter(|a| {
+                        // Still with the department, or decided with the result waiting to be
+                        // collected: both are things the person is waiting on.
+                        let status = ApplicationStatus::from_code(&a.status);
+                        status.in_progress() || status.needs_action()
+                    })
                     .map(|a| summary_view(&lang, a))
                     .collect();
                 items.sort_by_key(|a| !a.needs_action);

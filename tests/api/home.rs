@@ -52,7 +52,8 @@ async fn home_shows_in_progress_applications_and_certificates_expiring_within_90
                     "supplementRequested",
                     "supplementSubmitted",
                     "inReview",
-                    "paused"
+                    "paused",
+                    "resultReady"
                 ]
                 .contains(&status),
                 "{application}"
@@ -241,4 +242,35 @@ async fn an_application_shows_its_timeline_in_kazakh_with_the_paused_clock() {
         seen_paused,
         "the seed has an application paused by a special procedure"
     );
+}
+
+#[tokio::test]
+async fn a_result_waiting_to_be_collected_stays_on_home_first_as_an_action() {
+    let app = spawn_app().await;
+    let token = bound(&app, 2).await;
+    let (status, applications) = app
+        .call_json(Method::GET, "/v1/me/applications", Some(&token), None)
+        .await;
+    assert_eq!(status, 200, "{applications}");
+    let project = items(&applications)
+        .iter()
+        .find(|a| a["status"] == "inReview")
+        .and_then(|a| a["projectNo"].as_str())
+        .expect("an application under review")
+        .to_string();
+    for code in ["11", "16"] {
+        let delivery = app
+            .gov
+            .advance_application(&project, code)
+            .await
+            .expect("moved");
+        assert!(delivery.acknowledged(), "{delivery:?}");
+    }
+
+    let screen = home(&app, &token).await;
+    let shown = items(&screen["applications"]);
+    let first = shown.first().expect("an application on home");
+    assert_eq!(first["projectNo"], project.as_str(), "{screen}");
+    assert_eq!(first["status"], "resultReady");
+    assert_eq!(first["needsAction"], true);
 }
