@@ -221,7 +221,7 @@ impl HomeApi {
         };
         let age = person.as_ref().map(|p| p.age_on(today()));
         let featured = within(deadline, "featured", state.catalog.featured(age, FEATURED));
-        let notices = state.push.inbox(account_id, true, None, 3);
+        let notices = state.push.home_notices(account_id);
         let (applications, certificates, featured, notices) =
             tokio::join!(applications, certificates, featured, notices);
 
@@ -314,11 +314,11 @@ impl HomeApi {
                     unread: u32::try_from(page.unread).unwrap_or(u32::MAX),
                     latest: page
                         .entries
-                        .into_iter()
+                        .iter()
                         .map(|entry| NoticeSummary {
                             title: state.push.render(lang.lang, &entry.params).title,
                             created_at: super::rfc3339(entry.created_at.div_euclid(1000)),
-                            id: entry.id,
+                            id: entry.id.clone(),
                         })
                         .collect(),
                 },

@@ -638,6 +638,21 @@ async fn an_alipay_user_is_told_through_alipay_and_metrics_count_it() {
         .await;
     assert_eq!(home["notifications"]["unread"], 1, "{home}");
     assert_eq!(home["notifications"]["latest"][0]["id"], id);
+    // The section is kept per person; reading the notification shows on home at once.
+    let (status, _) = app
+        .call_json(
+            Method::POST,
+            &format!("/v1/notifications/{id}/read"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, home) = app
+        .call_json(Method::GET, "/v1/home", Some(&token), None)
+        .await;
+    assert_eq!(home["notifications"]["unread"], 0, "{home}");
+    assert_eq!(home["notifications"]["latest"], serde_json::json!([]));
 
     let metrics = app.get("/metrics").await.text().await.expect("metrics");
     assert!(

@@ -1,6 +1,8 @@
 //! The in-app inbox: every notification the person is owed, newest first, whatever happened
 //! on the other channels; read and unread.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use sqlx::Row;
 
@@ -32,6 +34,18 @@ pub struct InboxPage {
 }
 
 impl Push {
+    /// The home screen's notifications section: the unread count and the newest three unread,
+    /// kept per person until a notification of theirs is written or read (at most 10 s).
+    pub async fn home_notices(&self, account_id: &str) -> anyhow::Result<Arc<InboxPage>> {
+        let kept = self.inner.outbox.home();
+        if let Some(page) = kept.get(account_id) {
+            return Ok(page);
+        }
+        let page = Arc::new(self.inbox(account_id, true, None, 3).await?);
+        kept.insert(account_id.to_string(), Arc::clone(&page));
+        Ok(page)
+    }
+
     /// A page of the person's inbox, newest first, starting after `after`.
     pub async fn inbox(
         &self,
@@ -101,6 +115,7 @@ impl Push {
         .execute(self.store().pool())
         .await
         .context("mark read")?;
+        self.inner.outbox.home().invalidate(account_id);
         self.entry(account_id, id).await
     }
 
@@ -128,6 +143,7 @@ impl Push {
         .execute(self.store().pool())
         .await
         .context("mark all read")?;
+        self.inner.outbox.home().invalidate(account_id);
         Ok(done.rows_affected())
     }
 

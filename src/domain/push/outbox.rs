@@ -92,11 +92,29 @@ pub struct NewNotification<'a> {
 
 /// Writes notifications inside their causes' transactions and wakes this instance's
 /// dispatcher. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Outbox {
     deadline_ms: i64,
     wake: Arc<Notify>,
+    /// Each person's home-screen notifications section (unread count, newest three), read on
+    /// every `GET /v1/home`. Forgotten when a notification for the person is written or read
+    /// here; the time to live bounds what another instance, or a read racing a write's commit,
+    /// can keep.
+    home: moka::sync::Cache<String, Arc<super::inbox::InboxPage>>,
 }
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("deadline_ms", &self.deadline_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a home notifications section is kept at most.
+const HOME_NOTICES_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+/// People whose home notifications section is kept.
+const HOME_NOTICES_PEOPLE: u64 = 100_000;
 
 impl Outbox {
     pub fn new(config: &PushConfig) -> Self {
@@ -104,7 +122,16 @@ impl Outbox {
             deadline_ms: i64::try_from(config.deadline_hours.saturating_mul(3_600_000))
                 .unwrap_or(i64::MAX / 4),
             wake: Arc::new(Notify::new()),
+            home: moka::sync::Cache::builder()
+                .max_capacity(HOME_NOTICES_PEOPLE)
+                .time_to_live(HOME_NOTICES_TTL)
+                .build(),
         }
+    }
+
+    /// The kept home notifications sections.
+    pub(super) fn home(&self) -> &moka::sync::Cache<String, Arc<super::inbox::InboxPage>> {
+        &self.home
     }
 
     /// Writes `notification` in `tx`; false when its cause already notified this person.
@@ -156,6 +183,7 @@ impl Outbox {
         .execute(&mut *tx)
         .await
         .context("store notification")?;
+        self.home.invalidate(notification.account_id);
         Ok(result.rows_affected() == 1)
     }
 
