@@ -69,8 +69,10 @@ impl Store {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open database {url}"))?;
-        // An in-memory database exists once per connection: its writes stay on the pool.
-        let writer = if url.contains(":memory:") {
+        // An in-memory database exists once per connection: its writes stay on the pool,
+        // and it has no log to checkpoint.
+        let in_memory = url.contains(":memory:");
+        let writer = if in_memory {
             pool.clone()
         } else {
             SqlitePoolOptions::new()
@@ -80,7 +82,7 @@ impl Store {
                 .await
                 .with_context(|| format!("cannot open database {url}"))?
         };
-        if !url.contains(":memory:") {
+        if !in_memory {
             spawn_checkpointer(pool.clone());
         }
         Ok(Self { pool, writer })

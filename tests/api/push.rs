@@ -619,6 +619,12 @@ async fn an_alipay_user_is_told_through_alipay_and_metrics_count_it() {
         )
         .await;
     assert_eq!(status, 200);
+    // Home read before the offer keeps an empty notifications section; the offer's
+    // notification must make it forget that at once.
+    let (_, home) = app
+        .call_json(Method::GET, "/v1/home", Some(&token), None)
+        .await;
+    assert_eq!(home["notifications"]["unread"], 0, "{home}");
     let key = operator(&app).await;
     publish(&app, &key, childcare()).await;
     let body = settled(&app, &token).await;

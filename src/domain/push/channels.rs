@@ -10,7 +10,7 @@ use crate::{
     i18n::Lang,
     upstream::{
         alipay::AlipayError,
-        push::{AppPush, DevicePlatform, PushGatewayError},
+        push::{AppPush, DevicePlatform, PushAccepted, PushGatewayError},
         wechat::{SubscribeMessage, WechatError},
     },
 };
@@ -155,13 +155,10 @@ impl Push {
                     Err(err) => alipay_outcome(&err),
                 }
             }
+            // The dispatcher sends app pushes in batches (`send_app`); one alone goes the same
+            // way.
             Channel::App => match self.app_push(planned) {
-                Ok(push) => match self.inner.gateway.push(&push).await {
-                    Ok(accepted) => Outcome::Accepted {
-                        provider_ref: Some(accepted.msg_id),
-                    },
-                    Err(err) => gateway_outcome(&err),
-                },
+                Ok(push) => gateway_answer(self.inner.gateway.push(&push).await),
                 Err(outcome) => outcome,
             },
         }
@@ -185,13 +182,7 @@ impl Push {
             let (plans, pushes): (Vec<Planned>, Vec<AppPush>) = ready.into_iter().unzip();
             let answers = self.inner.gateway.push_many(&pushes).await;
             for (planned, answer) in plans.into_iter().zip(answers) {
-                let outcome = match answer {
-                    Ok(accepted) => Outcome::Accepted {
-                        provider_ref: Some(accepted.msg_id),
-                    },
-                    Err(err) => gateway_outcome(&err),
-                };
-                outcomes.push((planned, outcome));
+                outcomes.push((planned, gateway_answer(answer)));
             }
             ready = rest;
         }
@@ -266,6 +257,15 @@ fn alipay_outcome(err: &AlipayError) -> Outcome {
     match err {
         AlipayError::Business { sub_code, .. } => permanent(sub_code.clone()),
         _ => transient("alipay"),
+    }
+}
+
+fn gateway_answer(answer: Result<PushAccepted, PushGatewayError>) -> Outcome {
+    match answer {
+        Ok(accepted) => Outcome::Accepted {
+            provider_ref: Some(accepted.msg_id),
+        },
+        Err(err) => gateway_outcome(&err),
     }
 }
 

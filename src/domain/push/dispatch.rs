@@ -46,10 +46,7 @@ impl Shared {
     pub(super) fn new(config: &PushConfig) -> anyhow::Result<Self> {
         let limiter = |rate: u32| {
             let rate = NonZeroU32::new(rate).context("a channel rate of 0")?;
-            // A full bucket of a second's worth would let 2× the rate through in the first
-            // second, past the provider's cap: the burst is a twentieth of a second's worth,
-            // so no one-second window sees more than 1.05× the rate (within the headroom).
-            let burst = NonZeroU32::new((rate.get() / 20).max(1)).unwrap_or(NonZeroU32::MIN);
+            let burst = NonZeroU32::new(burst(rate.get())).unwrap_or(NonZeroU32::MIN);
             Ok::<_, anyhow::Error>(RateLimiter::direct(
                 Quota::per_second(rate).allow_burst(burst),
             ))
@@ -67,7 +64,7 @@ impl Shared {
             quiet: QuietHours::parse(&config.quiet_start, &config.quiet_end)?,
             cids: Mutex::new(Vec::new()),
             instance: random_id("inst_"),
-            app_chunk: usize::try_from((config.app.pace().rate_per_sec / 20).max(1))
+            app_chunk: usize::try_from(burst(config.app.pace().rate_per_sec))
                 .unwrap_or(1)
                 .min(crate::upstream::push::wire::MAX_BATCH),
         })
@@ -989,6 +986,13 @@ impl Push {
         }
         Ok((confirmed, requeued))
     }
+}
+
+/// A channel's burst: a full bucket of a second's worth would let 2× the rate through in the
+/// first second, past the provider's cap, so it is a twentieth of a second's worth and no
+/// one-second window sees more than 1.05× the rate (within the headroom).
+fn burst(rate_per_sec: u32) -> u32 {
+    (rate_per_sec / 20).max(1)
 }
 
 /// Rows as one JSON array, bound as a single parameter and read with `json_each`: the

@@ -508,9 +508,9 @@ async fn without_the_vip_batch_interface_the_client_sends_one_push_per_call_from
 #[tokio::test]
 async fn a_batch_over_the_rate_cap_is_rate_limited_as_a_whole_and_transient() {
     let (sim, client) = setup().await;
-    sim.set_rate_cap(1);
     let rid = sim.register_device(DevicePlatform::Android);
     let cids = client.reserve_cids(2).await.expect("cids");
+    sim.set_rate_cap(0);
     let pushes: Vec<AppPush> = cids
         .iter()
         .map(|cid| notice(&rid, DevicePlatform::Android, Some(cid.clone())))
