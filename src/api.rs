@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod policies;
 pub mod ratings;
 pub mod records;
+pub mod rendered;
 pub mod services;
 pub mod submit;
 pub mod validators;

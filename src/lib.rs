@@ -39,9 +39,23 @@ use upstream::{
     wechat::{WechatClient, crypto::PushCrypto},
 };
 
-/// Everything a request handler may need, shared by all requests.
+/// Everything a request handler may need, shared by all requests. A handle: every request
+/// clones it (poem's `data` middleware puts a copy in each request), so it is one `Arc`, not
+/// the ~4 KB of services it derefs to.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+#[derive(Debug)]
+pub struct Services {
     pub config: Arc<Config>,
     /// Benefit policies, offers and claims (免申即享).
     pub benefits: domain::benefits::service::Benefits,
@@ -68,6 +82,10 @@ pub struct AppState {
     pub sessions: Sessions,
     pub logins: Logins,
     pub accounts: Accounts,
+    /// Each person's last rendered home screen, sent again while its inputs are unchanged.
+    pub home_screens: api::home::HomeScreens,
+    /// Service guides as last rendered per language, sent again while the item is the same.
+    pub guides: api::services::Guides,
     pub audit: Audit,
     pub admin_keys: AdminKeys,
     pub events: PlatformEvents,
@@ -278,10 +296,12 @@ impl App {
         if resume_sweeps {
             benefits.resume_sweeps().await?;
         }
-        let state = AppState {
+        let state = AppState(Arc::new(Services {
             benefits,
             push,
             accounts,
+            home_screens: api::home::home_screens(),
+            guides: api::services::guides(),
             audit: Audit::new(store.clone()),
             idempotency: domain::idempotency::Idempotency::new(store.clone()),
             admin_keys: AdminKeys::new(store.clone()),
@@ -303,7 +323,7 @@ impl App {
             logins,
             limits,
             simulators: simulators.clone(),
-        };
+        }));
         let endpoint = http::endpoint(state.clone());
         let addr = state.config.server.addr.clone();
         let acceptor = TcpListener::bind(addr.clone())

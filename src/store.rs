@@ -117,8 +117,8 @@ impl Store {
         &self.pool
     }
 
-    /// The one connection busy write paths (the push outbox and dispatcher, benefit sweeps)
-    /// write through. SQLite admits one writer at a time and makes the others poll for the
+    /// The one connection busy write paths (the push outbox and dispatcher, benefit sweeps,
+    /// the audit log) write through. SQLite admits one writer at a time and makes the others poll for the
     /// lock, sleeping up to 100 ms between tries; waiting for this connection instead is a
     /// FIFO queue that wakes the next writer the moment the last one commits. Measured in
     /// BENCHMARKS.md (push).

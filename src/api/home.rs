@@ -2,7 +2,7 @@
 //! calls made in parallel, each with its own deadline: the answer takes as long as the slowest
 //! section, not the sum, and a failing upstream costs only its own section, which says so.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json};
@@ -13,12 +13,18 @@ use super::{
         ApplicationSummaryView, CertificateView, certificate_view, expires_in_days, summary_view,
         today,
     },
+    rendered::{Kept, Rendered, SameInputs},
     services::{ServiceSummary, summary},
 };
 use crate::{
     AppState,
-    domain::{account::VerifiedPerson, cache::Freshness, records::ApplicationStatus},
+    domain::{
+        account::VerifiedPerson, cache::Freshness, catalog::ServiceItem, push::inbox::InboxPage,
+        records::ApplicationStatus,
+    },
     http::{auth::CitizenAuth, context::RequestCtx, problem::Problem},
+    i18n::Lang,
+    upstream::gov::wire::{ApplicationSummary, Certificate},
 };
 
 pub struct HomeApi;
@@ -191,107 +197,20 @@ impl HomeApi {
         state: Data<&AppState>,
         lang: RequestCtx,
         auth: CitizenAuth,
-    ) -> Result<Json<Home>, HomeProblem> {
+    ) -> Result<Rendered<Home>, HomeProblem> {
         let principal = &auth.0;
-        let person: Option<VerifiedPerson> =
-            state
-                .accounts
-                .verified(&principal.account_id)
-                .await
-                .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
-        let deadline = Duration::from_millis(state.config.upstream.gov.resilience.timeout_ms);
         let account_id = principal.account_id.as_str();
-        let applications = async {
-            let person = person.as_ref()?;
-            within(
-                deadline,
-                "applications",
-                state.records.applications(account_id, &person.holder),
-            )
+        // Boxed: the sections' futures are large, and an unboxed handler future is copied
+        // whole each time poem moves it (`memmove` was an eighth of a cached screen's CPU).
+        let inputs = Box::pin(gather(&state, account_id))
             .await
-        };
-        let certificates = async {
-            let person = person.as_ref()?;
-            within(
-                deadline,
-                "certificates",
-                state.records.certificates(account_id, &person.holder),
-            )
-            .await
-        };
-        let age = person.as_ref().map(|p| p.age_on(today()));
-        let featured = within(deadline, "featured", state.catalog.featured(age, FEATURED));
-        let notices = state.push.home_notices(account_id);
-        let (applications, certificates, featured, notices) =
-            tokio::join!(applications, certificates, featured, notices);
-
-        let unavailable = |bound: bool| {
-            if bound {
-                UnavailableReason::UpstreamUnavailable
-            } else {
-                UnavailableReason::RealNameRequired
-            }
-        };
-        let bound = person.is_some();
-        let applications = match applications {
-            Some((list, freshness)) => {
-                let mut items: Vec<_> = list
-                    .iter()
-                    .filter(|a| {
-                        // Still with the department, or decided with the result waiting to be
-                        // collected: both are things the person is waiting on.
-                        let status = ApplicationStatus::from_code(&a.status);
-                        status.in_progress() || status.needs_action()
-                    })
-                    .map(|a| summary_view(&lang, a))
-                    .collect();
-                items.sort_by_key(|a| !a.needs_action);
-                ApplicationsSection {
-                    status: status_of(freshness),
-                    reason: None,
-                    items,
-                }
-            }
-            None => ApplicationsSection {
-                status: SectionStatus::Unavailable,
-                reason: Some(unavailable(bound)),
-                items: vec![],
-            },
-        };
-        let expiring_certificates = match certificates {
-            Some((list, freshness)) => {
-                let mut expiring: Vec<_> = list
-                    .iter()
-                    .filter(|c| expires_in_days(c).is_some_and(|d| d <= EXPIRY_HORIZON_DAYS))
-                    .collect();
-                expiring.sort_by_key(|c| expires_in_days(c));
-                CertificatesSection {
-                    status: status_of(freshness),
-                    reason: None,
-                    items: expiring
-                        .into_iter()
-                        .map(|c| certificate_view(&lang, c))
-                        .collect(),
-                }
-            }
-            None => CertificatesSection {
-                status: SectionStatus::Unavailable,
-                reason: Some(unavailable(bound)),
-                items: vec![],
-            },
-        };
-        let featured_services = match featured {
-            Some((items, freshness)) => FeaturedSection {
-                status: status_of(freshness),
-                reason: None,
-                items: items.iter().map(|item| summary(&lang, item)).collect(),
-            },
-            None => FeaturedSection {
-                status: SectionStatus::Unavailable,
-                reason: Some(UnavailableReason::UpstreamUnavailable),
-                items: vec![],
-            },
-        };
+            .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
+        let body =
+            state
+                .home_screens
+                .render((account_id.to_string(), lang.lang), inputs, |inputs| {
+                    render(&state, &lang, inputs)
+                });
         state
             .audit
             .own(
@@ -303,34 +222,275 @@ impl HomeApi {
             )
             .await
             .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
-        Ok(Json(Home {
-            real_name_bound: bound,
-            applications,
-            expiring_certificates,
-            featured_services,
-            notifications: match notices {
-                Ok(page) => NotificationsSection {
-                    status: SectionStatus::Fresh,
-                    unread: u32::try_from(page.unread).unwrap_or(u32::MAX),
-                    latest: page
-                        .entries
-                        .iter()
-                        .map(|entry| NoticeSummary {
-                            title: state.push.render(lang.lang, &entry.params).title,
-                            created_at: super::rfc3339(entry.created_at.div_euclid(1000)),
-                            id: entry.id.clone(),
-                        })
-                        .collect(),
-                },
-                Err(err) => {
-                    tracing::error!(error = %format!("{err:#}"), "home: notifications unavailable");
-                    NotificationsSection {
-                        status: SectionStatus::Unavailable,
-                        unread: 0,
-                        latest: vec![],
-                    }
-                }
+        Ok(body)
+    }
+}
+
+/// The sections' data, fetched in parallel, each within the platform's deadline.
+async fn gather(state: &AppState, account_id: &str) -> anyhow::Result<Inputs> {
+    let person: Option<VerifiedPerson> = state.accounts.verified(account_id).await?;
+    let deadline = Duration::from_millis(state.config.upstream.gov.resilience.timeout_ms);
+    let applications = async {
+        let person = person.as_ref()?;
+        within(
+            deadline,
+            "applications",
+            state.records.applications(account_id, &person.holder),
+        )
+        .await
+    };
+    let certificates = async {
+        let person = person.as_ref()?;
+        within(
+            deadline,
+            "certificates",
+            state.records.certificates(account_id, &person.holder),
+        )
+        .await
+    };
+    let today = today();
+    let age = person.as_ref().map(|p| p.age_on(today));
+    let featured = within(deadline, "featured", state.catalog.featured(age, FEATURED));
+    let notices = state.push.home_notices(account_id);
+    let (applications, certificates, featured, notices) =
+        tokio::join!(applications, certificates, featured, notices);
+    Ok(Inputs {
+        today,
+        bound: person.is_some(),
+        applications,
+        certificates,
+        featured,
+        notices: notices
+            .map_err(|err| {
+                tracing::error!(error = %format!("{err:#}"), "home: notifications unavailable");
+            })
+            .ok(),
+    })
+}
+
+/// What one home screen is made of: a screen rendered from the same inputs is the same screen.
+pub struct Inputs {
+    /// Certificates count the days to their expiry from today.
+    today: jiff::civil::Date,
+    bound: bool,
+    applications: Option<(Arc<Vec<ApplicationSummary>>, Freshness)>,
+    certificates: Option<(Arc<Vec<Certificate>>, Freshness)>,
+    featured: Option<(Arc<Vec<Arc<ServiceItem>>>, Freshness)>,
+    notices: Option<Arc<InboxPage>>,
+}
+
+impl SameInputs for Inputs {
+    fn same_as(&self, other: &Self) -> bool {
+        fn same<T>(a: &Option<(Arc<T>, Freshness)>, b: &Option<(Arc<T>, Freshness)>) -> bool {
+            match (a, b) {
+                (Some((a, fa)), Some((b, fb))) => a.same_as(b) && fa == fb,
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        self.today == other.today
+            && self.bound == other.bound
+            && same(&self.applications, &other.applications)
+            && same(&self.certificates, &other.certificates)
+            && same(&self.featured, &other.featured)
+            && match (&self.notices, &other.notices) {
+                (Some(a), Some(b)) => a.same_as(b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+/// Each person's last home screen per language, rendered and serialized, sent again while its
+/// inputs are the same (rendering and serializing were most of a cached home screen's CPU:
+/// BENCHMARKS.md, load (c)). Kept per person and language, so one person's screen is never
+/// sent to another; 64 MiB of them at most, each for a minute after its last use.
+pub type HomeScreens = Kept<(String, Lang), Inputs, Home>;
+
+pub fn home_screens() -> HomeScreens {
+    Kept::new(64 * 1024 * 1024, Duration::from_secs(60))
+}
+
+/// The screen in the request's language.
+fn render(state: &AppState, lang: &RequestCtx, inputs: &Inputs) -> Home {
+    let unavailable = |bound: bool| {
+        if bound {
+            UnavailableReason::UpstreamUnavailable
+        } else {
+            UnavailableReason::RealNameRequired
+        }
+    };
+    let bound = inputs.bound;
+    let applications = match &inputs.applications {
+        Some((list, freshness)) => {
+            let mut items: Vec<_> = list
+                .iter()
+                .filter(|a| {
+                    // Still with the department, or decided with the result waiting to be
+                    // collected: both are things the person is waiting on.
+                    let status = ApplicationStatus::from_code(&a.status);
+                    status.in_progress() || status.needs_action()
+                })
+                .map(|a| summary_view(lang, a))
+                .collect();
+            items.sort_by_key(|a| !a.needs_action);
+            ApplicationsSection {
+                status: status_of(*freshness),
+                reason: None,
+                items,
+            }
+        }
+        None => ApplicationsSection {
+            status: SectionStatus::Unavailable,
+            reason: Some(unavailable(bound)),
+            items: vec![],
+        },
+    };
+    let expiring_certificates = match &inputs.certificates {
+        Some((list, freshness)) => {
+            let mut expiring: Vec<_> = list
+                .iter()
+                .filter(|c| expires_in_days(c).is_some_and(|d| d <= EXPIRY_HORIZON_DAYS))
+                .collect();
+            expiring.sort_by_key(|c| expires_in_days(c));
+            CertificatesSection {
+                status: status_of(*freshness),
+                reason: None,
+                items: expiring
+                    .into_iter()
+                    .map(|c| certificate_view(lang, c))
+                    .collect(),
+            }
+        }
+        None => CertificatesSection {
+            status: SectionStatus::Unavailable,
+            reason: Some(unavailable(bound)),
+            items: vec![],
+        },
+    };
+    let featured_services = match &inputs.featured {
+        Some((items, freshness)) => FeaturedSection {
+            status: status_of(*freshness),
+            reason: None,
+            items: items.iter().map(|item| summary(lang, item)).collect(),
+        },
+        None => FeaturedSection {
+            status: SectionStatus::Unavailable,
+            reason: Some(UnavailableReason::UpstreamUnavailable),
+            items: vec![],
+        },
+    };
+    let notifications = match &inputs.notices {
+        Some(page) => NotificationsSection {
+            status: SectionStatus::Fresh,
+            unread: u32::try_from(page.unread).unwrap_or(u32::MAX),
+            latest: page
+                .entries
+                .iter()
+                .map(|entry| NoticeSummary {
+                    title: state.push.render(lang.lang, &entry.params).title,
+                    created_at: super::rfc3339(entry.created_at.div_euclid(1000)),
+                    id: entry.id.clone(),
+                })
+                .collect(),
+        },
+        None => NotificationsSection {
+            status: SectionStatus::Unavailable,
+            unread: 0,
+            latest: vec![],
+        },
+    };
+    Home {
+        real_name_bound: bound,
+        applications,
+        expiring_certificates,
+        featured_services,
+        notifications,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::Example;
+
+    use super::*;
+
+    fn inputs() -> Inputs {
+        Inputs {
+            today: jiff::civil::date(2026, 11, 23),
+            bound: true,
+            applications: Some((Arc::new(vec![]), Freshness::Fresh)),
+            certificates: Some((Arc::new(vec![]), Freshness::Fresh)),
+            featured: Some((Arc::new(vec![]), Freshness::Fresh)),
+            notices: Some(Arc::new(InboxPage {
+                entries: vec![],
+                next: None,
+                unread: 0,
+            })),
+        }
+    }
+
+    /// The same inputs: the same `Arc`s.
+    fn copy(of: &Inputs) -> Inputs {
+        Inputs {
+            today: of.today,
+            bound: of.bound,
+            applications: of.applications.clone(),
+            certificates: of.certificates.clone(),
+            featured: of.featured.clone(),
+            notices: of.notices.clone(),
+        }
+    }
+
+    #[test]
+    fn inputs_are_the_same_only_when_every_part_is_the_same_value() {
+        let base = inputs();
+        assert!(base.same_as(&copy(&base)));
+        let changes: [fn(&mut Inputs); 7] = [
+            |i| i.today = jiff::civil::date(2026, 11, 24),
+            |i| i.bound = false,
+            // Equal contents fetched anew are another fetch.
+            |i| i.applications = Some((Arc::new(vec![]), Freshness::Fresh)),
+            |i| i.certificates.as_mut().expect("some").1 = Freshness::Stale,
+            |i| i.featured = None,
+            |i| {
+                i.notices = Some(Arc::new(InboxPage {
+                    entries: vec![],
+                    next: None,
+                    unread: 0,
+                }))
             },
-        }))
+            |i| i.notices = None,
+        ];
+        for (n, change) in changes.iter().enumerate() {
+            let mut changed = copy(&base);
+            change(&mut changed);
+            assert!(!base.same_as(&changed), "change {n}");
+            assert!(!changed.same_as(&base), "change {n}");
+        }
+    }
+
+    #[test]
+    fn a_screen_is_kept_per_person_and_language_and_made_again_when_its_inputs_change() {
+        let screens = home_screens();
+        let base = inputs();
+        let renders = std::cell::Cell::new(0);
+        let render = |who: &str, lang: Lang, inputs: Inputs| {
+            screens.render((who.to_string(), lang), inputs, |_| {
+                renders.set(renders.get() + 1);
+                Home::example()
+            })
+        };
+        render("a", Lang::ZhHans, copy(&base));
+        render("a", Lang::ZhHans, copy(&base));
+        assert_eq!(renders.get(), 1, "the same inputs: the kept screen");
+        render("b", Lang::ZhHans, copy(&base));
+        assert_eq!(renders.get(), 2, "another person: their own screen");
+        render("a", Lang::UgArab, copy(&base));
+        assert_eq!(renders.get(), 3, "another language: another screen");
+        let mut changed = copy(&base);
+        changed.applications = Some((Arc::new(vec![]), Freshness::Fresh));
+        render("a", Lang::ZhHans, changed);
+        assert_eq!(renders.get(), 4, "new applications: made again");
     }
 }

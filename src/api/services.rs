@@ -1,6 +1,8 @@
 //! `GET /v1/services` and `GET /v1/services/{code}`: the service catalog and one item's guide,
 //! served from the provincial platform through the cache and localized per request.
 
+use std::sync::Arc;
+
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -11,6 +13,7 @@ use poem_openapi::{
 use super::{
     ApiTags, Text,
     conditional::{etag, matches_etag},
+    rendered::{Kept, Rendered},
 };
 use crate::{
     AppState,
@@ -205,7 +208,7 @@ pub enum ListServicesResponse {
 pub enum GetServiceResponse {
     /// The item and its guide.
     #[oai(status = 200)]
-    Ok(Json<ServiceDetail>, #[oai(header = "ETag")] String),
+    Ok(Rendered<ServiceDetail>, #[oai(header = "ETag")] String),
     /// Unchanged since the `ETag` sent in `If-None-Match`.
     #[oai(status = 304)]
     NotModified(#[oai(header = "ETag")] String),
@@ -346,7 +349,10 @@ impl ServicesApi {
                 if matches_etag(if_none_match.0.as_deref(), &tag) {
                     return GetServiceResponse::NotModified(tag);
                 }
-                GetServiceResponse::Ok(Json(detail(&lang, &item)), tag)
+                let body = state
+                    .guides
+                    .render((code.0, lang.lang), item, |item| detail(&lang, item));
+                GetServiceResponse::Ok(body, tag)
             }
             Err(CatalogError::NotFound) => GetServiceResponse::NotFound(lang.problem(
                 ProblemKind::ServiceNotFound,
@@ -499,6 +505,15 @@ fn material(ctx: &RequestCtx, material: &Material) -> MaterialView {
         required: material.required,
         certificate_types: material.certificate_types.clone(),
     }
+}
+
+/// Service guides as last rendered, per item code and language: the same item (the same
+/// fetch) is sent as the same bytes. Shared data, no personal data; 16 MiB at most, each for
+/// ten minutes after its last use.
+pub type Guides = Kept<(String, Lang), Arc<ServiceItem>, ServiceDetail>;
+
+pub fn guides() -> Guides {
+    Kept::new(16 * 1024 * 1024, std::time::Duration::from_secs(600))
 }
 
 fn detail(ctx: &RequestCtx, item: &ServiceItem) -> ServiceDetail {

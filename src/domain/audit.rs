@@ -185,7 +185,7 @@ async fn insert(store: &Store, batch: &[Pending]) -> sqlx::Result<()> {
             .push_bind(&entry.operation)
             .push_bind(&entry.detail);
     });
-    insert.build().execute(store.pool()).await.map(|_| ())
+    insert.build().execute(store.writer()).await.map(|_| ())
 }
 
 #[cfg(test)]

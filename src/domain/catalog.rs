@@ -12,7 +12,7 @@ use crate::{
     i18n::Lang,
     msg,
     upstream::gov::{
-        GovClient, GovError,
+        CatalogFilter, GovClient, GovError,
         wire::{I18nText, Page, TaskItem},
     },
 };
@@ -217,10 +217,26 @@ pub struct ServiceItem {
     /// Can be applied for in the mini-program.
     pub online_apply: bool,
     pub version: u32,
-    /// Names, department and code in all languages, [`search::fold`]ed, for search.
-    pub search_text: String,
+    /// Names, department and code in all languages, [`search::fold`]ed, for search; folded
+    /// on the first search, not for every item fetched.
+    search_text: std::sync::OnceLock<String>,
     /// A hash of everything the platform said about the item: part of its `ETag`.
     pub fingerprint: u64,
+}
+
+impl ServiceItem {
+    /// Names, department and code in all languages, [`search::fold`]ed.
+    pub fn search_text(&self) -> &str {
+        self.search_text.get_or_init(|| {
+            let mut all = vec![self.code.as_str()];
+            for text in [&self.name, &self.department.name] {
+                all.push(&text.zh);
+                all.extend(text.ug.as_deref());
+                all.extend(text.kk.as_deref());
+            }
+            search::fold(&all.join(" "))
+        })
+    }
 }
 
 fn day_unit(code: &str) -> DayUnit {
@@ -231,28 +247,34 @@ fn day_unit(code: &str) -> DayUnit {
     }
 }
 
-/// FNV-1a: stable across runs and builds (unlike `DefaultHasher`), which ETags must be.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// FNV-1a: stable across runs and builds (unlike `DefaultHasher`), which ETags must be. Fed
+/// by the wire item's derived `Hash` (its fields in order) rather than its re-serialized JSON:
+/// the whole catalog is fingerprinted on every fetch, and serializing it again cost more than
+/// parsing it.
+struct Fnv1a(u64);
+
+impl std::hash::Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
-fn search_text(item: &TaskItem) -> String {
-    let texts = [&item.task_name, &item.dept_name];
-    let mut all = vec![item.task_code.as_str()];
-    for text in texts {
-        all.push(&text.zh);
-        all.extend(text.ug.as_deref());
-        all.extend(text.kk.as_deref());
-    }
-    search::fold(&all.join(" "))
+fn fingerprint(item: &TaskItem) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
+    item.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl From<TaskItem> for ServiceItem {
     fn from(item: TaskItem) -> Self {
-        let fingerprint = fnv1a(&serde_json::to_vec(&item).unwrap_or_default());
-        let search_text = search_text(&item);
+        let fingerprint = fingerprint(&item);
         let service_objects = item
             .server_type
             .iter()
@@ -311,7 +333,7 @@ impl From<TaskItem> for ServiceItem {
                 .collect(),
             online_apply: item.online_apply,
             version: item.version,
-            search_text,
+            search_text: std::sync::OnceLock::new(),
             fingerprint,
         }
     }
@@ -347,7 +369,7 @@ impl Filter {
             && self
                 .query
                 .as_ref()
-                .is_none_or(|query| search::matches(&item.search_text, query))
+                .is_none_or(|query| search::matches(item.search_text(), query))
     }
 }
 
@@ -365,9 +387,6 @@ pub struct ItemPage {
 struct Snapshot {
     items: Vec<Arc<ServiceItem>>,
     fingerprint: u64,
-    /// The featured order per stage of life, computed once per snapshot on first use (the
-    /// home screen asks for it on every request).
-    featured: [std::sync::OnceLock<Vec<Arc<ServiceItem>>>; 4],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -388,6 +407,8 @@ pub struct Catalog {
     gov: GovClient,
     all: SharedCache<(), Snapshot>,
     items: SharedCache<String, ServiceItem>,
+    /// The featured services per stage of life (index into [`STAGES`]) and count.
+    featured: SharedCache<(usize, usize), Vec<Arc<ServiceItem>>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -407,7 +428,13 @@ impl Catalog {
         Self {
             gov,
             all: SharedCache::new("catalog", ttl, 1, counters.clone()),
-            items: SharedCache::new("service_item", ttl, config.catalog_max_items, counters),
+            items: SharedCache::new(
+                "service_item",
+                ttl,
+                config.catalog_max_items,
+                counters.clone(),
+            ),
+            featured: SharedCache::new("featured", ttl, 16, counters),
         }
     }
 
@@ -481,74 +508,127 @@ impl Catalog {
 
     /// Services worth showing first to a person of `age` (unknown before real-name binding):
     /// items they may apply for online, those of the themes of their stage of life first.
+    /// The platform is asked for just those themes' items, not the whole catalog: the home
+    /// screen asks for them on every request, and with short TTLs that is every request.
     pub async fn featured(
         &self,
         age: Option<i16>,
         limit: usize,
-    ) -> Result<(Vec<Arc<ServiceItem>>, Freshness), CatalogError> {
-        let (stage, themes): (usize, &[&str]) = match age {
-            Some(age) if age >= 60 => (0, &["elderly", "socialSecurity", "health"]),
-            Some(age) if age < 30 => (1, &["employment", "education", "civilAffairs", "household"]),
-            Some(_) => (2, &["household", "socialSecurity", "health", "housing"]),
-            None => (3, &["household", "socialSecurity"]),
+    ) -> Result<(Arc<Vec<Arc<ServiceItem>>>, Freshness), CatalogError> {
+        let stage = match age {
+            Some(age) if age >= 60 => 0,
+            Some(age) if age < 30 => 1,
+            Some(_) => 2,
+            None => 3,
         };
-        let rank = |item: &ServiceItem| {
-            themes
-                .iter()
-                .position(|theme| item.themes.iter().any(|t| t == theme))
-                .unwrap_or(themes.len())
-        };
-        let (all, freshness) = self.snapshot().await?;
-        let ordered = all.featured[stage].get_or_init(|| {
-            let mut candidates: Vec<&Arc<ServiceItem>> = all
-                .items
-                .iter()
-                .filter(|item| {
-                    item.online_apply && item.service_objects.contains(&ServiceObject::Person)
-                })
-                .collect();
-            candidates.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
-            candidates.into_iter().cloned().collect()
-        });
-        Ok((ordered.iter().take(limit).cloned().collect(), freshness))
+        let gov = self.gov.clone();
+        let fetched = self
+            .featured
+            .get(&(stage, limit), move || {
+                let gov = gov.clone();
+                async move { fetch_featured(&gov, STAGES[stage], limit).await.map(Some) }
+            })
+            .await
+            .map_err(CatalogError::Unavailable)?;
+        // `fetch_featured` never answers "not found".
+        fetched.ok_or_else(|| CatalogError::Unavailable(Arc::new(GovError::NotFound)))
     }
 
     /// Drops every cached item, so the next request fetches fresh data.
     pub fn invalidate(&self) {
         self.all.invalidate_all();
         self.items.invalidate_all();
+        self.featured.invalidate_all();
     }
 }
 
-/// Pages asked for at once before the total is known: the prefecture's catalog fits in two,
-/// so one round trip to the platform fetches all of it.
+/// The themes whose services a person sees first, per stage of life: 60 and over, under 30,
+/// in between, and not yet known (before real-name binding).
+const STAGES: [&[&str]; 4] = [
+    &["elderly", "socialSecurity", "health"],
+    &["employment", "education", "civilAffairs", "household"],
+    &["household", "socialSecurity", "health", "housing"],
+    &["household", "socialSecurity"],
+];
+
+/// Pages of the whole list asked for at once before the total is known: the prefecture's
+/// catalog fits in two, so one round trip to the platform fetches all of it.
 const SPECULATIVE_PAGES: u32 = 2;
 
-/// The whole implementation list. The first pages are requested concurrently, then whatever
-/// the reported total says is missing, also concurrently: the latency is one or two round
-/// trips, not one per page.
+/// The whole implementation list.
 async fn fetch_all(gov: &GovClient) -> Result<Snapshot, GovError> {
-    let first = pages(gov, 1..=SPECULATIVE_PAGES).await?;
+    let mut items = fetch_items(gov, &CatalogFilter::default(), SPECULATIVE_PAGES).await?;
+    items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let fingerprint = items
+        .iter()
+        .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
+    Ok(Snapshot { items, fingerprint })
+}
+
+/// The person services open online, those under `themes` first (in the order of `themes`,
+/// then by code), `limit` of them. One call to the platform for the themes' items; a second
+/// only when they are fewer than `limit`, for the rest by code.
+async fn fetch_featured(
+    gov: &GovClient,
+    themes: &[&'static str],
+    limit: usize,
+) -> Result<Vec<Arc<ServiceItem>>, GovError> {
+    // Brief items: the home screen shows featured services as summaries, never their guides
+    // (those come from `get`, which asks for the whole item), and a brief item is a sixth of
+    // the bytes.
+    let mut filter = CatalogFilter {
+        themes: themes.to_vec(),
+        server_type: Some("1"),
+        online_apply: true,
+        brief: true,
+    };
+    let rank = |item: &ServiceItem| {
+        themes
+            .iter()
+            .position(|theme| item.themes.iter().any(|t| t == theme))
+            .unwrap_or(themes.len())
+    };
+    let mut featured = fetch_items(gov, &filter, 1).await?;
+    featured.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
+    if featured.len() < limit {
+        filter.themes.clear();
+        let wanted = u32::try_from(limit + featured.len())
+            .unwrap_or(UPSTREAM_PAGE_SIZE)
+            .min(UPSTREAM_PAGE_SIZE);
+        let others = gov.catalog_page(&filter, 1, wanted).await?.list;
+        let others: Vec<_> = others
+            .into_iter()
+            .filter(|item| !featured.iter().any(|f| f.code == item.task_code))
+            .map(|item| Arc::new(ServiceItem::from(item)))
+            .collect();
+        featured.extend(others);
+    }
+    featured.truncate(limit);
+    Ok(featured)
+}
+
+/// Every item `filter` admits, by code, one copy each. The first `speculative` pages are
+/// requested concurrently, then whatever the reported total says is missing, also
+/// concurrently: the latency is one or two round trips, not one per page.
+async fn fetch_items(
+    gov: &GovClient,
+    filter: &CatalogFilter,
+    speculative: u32,
+) -> Result<Vec<Arc<ServiceItem>>, GovError> {
+    let first = pages(gov, filter, 1..=speculative).await?;
     let total = first.first().map_or(0, |page| page.total);
     let last = u32::try_from(total.div_ceil(u64::from(UPSTREAM_PAGE_SIZE))).unwrap_or(u32::MAX);
-    let rest = pages(gov, SPECULATIVE_PAGES + 1..=last).await?;
+    let rest = pages(gov, filter, speculative + 1..=last).await?;
     let mut items: Vec<Arc<ServiceItem>> = first
         .into_iter()
         .chain(rest)
         .flat_map(|page| page.list)
         .map(|item| Arc::new(ServiceItem::from(item)))
         .collect();
-    items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    items.sort_by(|a, b| a.code.cmp(&b.code));
     // Pages overlap if the catalog changed between requests; one copy of each item.
     items.dedup_by(|a, b| a.code == b.code);
-    let fingerprint = items
-        .iter()
-        .fold(0u64, |acc, item| acc.rotate_left(5) ^ item.fingerprint);
-    Ok(Snapshot {
-        items,
-        fingerprint,
-        featured: Default::default(),
-    })
+    Ok(items)
 }
 
 fn sort_key(item: &ServiceItem) -> (&str, &str) {
@@ -560,10 +640,11 @@ fn sort_key(item: &ServiceItem) -> (&str, &str) {
 /// sibling was refused would keep the breaker from ever closing.
 async fn pages(
     gov: &GovClient,
+    filter: &CatalogFilter,
     numbers: std::ops::RangeInclusive<u32>,
 ) -> Result<Vec<Page<TaskItem>>, GovError> {
     futures_util::future::join_all(
-        numbers.map(|page_no| gov.catalog_page(page_no, UPSTREAM_PAGE_SIZE)),
+        numbers.map(|page_no| gov.catalog_page(filter, page_no, UPSTREAM_PAGE_SIZE)),
     )
     .await
     .into_iter()
@@ -587,6 +668,94 @@ fn decode_cursor(cursor: &str) -> Result<(String, String), CatalogError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{config::GovUpstreamConfig, sim::gov::GovSim};
+
+    async fn catalog_and_sim() -> (Catalog, GovSim) {
+        let config = GovUpstreamConfig::default();
+        let sim = GovSim::start(&config.app_key, &config.app_secret)
+            .await
+            .expect("sim starts");
+        let gov = GovClient::new(&config, sim.base_url()).expect("client");
+        let catalog = Catalog::new(gov, &CacheConfig::default(), CacheCounters::default());
+        (catalog, sim)
+    }
+
+    /// The featured order computed from the whole catalog: person services open online,
+    /// ranked by the first of `themes` they are listed under, then by code.
+    fn featured_from(all: &[Arc<ServiceItem>], themes: &[&str], limit: usize) -> Vec<String> {
+        let rank = |item: &ServiceItem| {
+            themes
+                .iter()
+                .position(|theme| item.themes.iter().any(|t| t == theme))
+                .unwrap_or(themes.len())
+        };
+        let mut candidates: Vec<&Arc<ServiceItem>> = all
+            .iter()
+            .filter(|item| {
+                item.online_apply && item.service_objects.contains(&ServiceObject::Person)
+            })
+            .collect();
+        candidates.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
+        candidates
+            .into_iter()
+            .take(limit)
+            .map(|item| item.code.clone())
+            .collect()
+    }
+
+    fn codes(items: &[Arc<ServiceItem>]) -> Vec<String> {
+        items.iter().map(|item| item.code.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn featured_services_are_one_call_for_the_stages_themes_in_their_order() {
+        let (catalog, sim) = catalog_and_sim().await;
+        let (featured, freshness) = catalog.featured(Some(70), 8).await.expect("featured");
+        assert_eq!(freshness, Freshness::Fresh);
+        assert_eq!(
+            sim.catalog_calls(),
+            1,
+            "one themed call, not the whole catalog"
+        );
+        assert_eq!(featured.len(), 8);
+        assert!(featured[0].themes.iter().any(|t| t == "elderly"));
+
+        let all = catalog
+            .list(&Filter::default(), None, 1_000)
+            .await
+            .expect("whole catalog")
+            .items;
+        assert_eq!(codes(&featured), featured_from(&all, STAGES[0], 8));
+
+        // Kept like any catalog data: the next home screen asks the platform nothing.
+        let calls = sim.catalog_calls();
+        catalog.featured(Some(70), 8).await.expect("featured again");
+        assert_eq!(sim.catalog_calls(), calls);
+    }
+
+    #[tokio::test]
+    async fn too_few_services_under_the_themes_are_followed_by_the_others_by_code() {
+        let (catalog, sim) = catalog_and_sim().await;
+        // Before real-name binding: household and social security, 30 services in the seed.
+        let (featured, _) = catalog.featured(None, 40).await.expect("featured");
+        assert_eq!(sim.catalog_calls(), 2, "the themes, then the rest");
+        assert_eq!(featured.len(), 40);
+        let themed = |item: &Arc<ServiceItem>| {
+            item.themes
+                .iter()
+                .any(|t| t == "household" || t == "socialSecurity")
+        };
+        let first_other = featured.iter().position(|item| !themed(item));
+        let first_other = first_other.expect("some services outside the themes");
+        assert!(featured[first_other..].iter().all(|item| !themed(item)));
+
+        let all = catalog
+            .list(&Filter::default(), None, 1_000)
+            .await
+            .expect("whole catalog")
+            .items;
+        assert_eq!(codes(&featured), featured_from(&all, STAGES[3], 40));
+    }
 
     fn text(zh: &str, ug: Option<&str>) -> LocalizedText {
         LocalizedText {

@@ -143,6 +143,43 @@ impl std::fmt::Debug for GovClient {
     }
 }
 
+/// Which items of the implementation list to ask for (`docs/upstream-gov.md` §3); the default
+/// asks for all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogFilter {
+    /// Items listed under any of these theme codes (`[a-zA-Z]` codes from `themes.json`).
+    pub themes: Vec<&'static str>,
+    /// Items serving this kind of applicant: `1` person, `2` enterprise.
+    pub server_type: Option<&'static str>,
+    /// Only items that can be applied for online.
+    pub online_apply: bool,
+    /// Brief items (`view=brief`): no acceptance conditions, materials or special procedures,
+    /// for lists that show names, departments and time limits only.
+    pub brief: bool,
+}
+
+impl CatalogFilter {
+    /// The filter's query parameters, each with its leading `&`; the values need no escaping.
+    fn query(&self) -> String {
+        let mut query = String::new();
+        if !self.themes.is_empty() {
+            query.push_str("&themes=");
+            query.push_str(&self.themes.join(","));
+        }
+        if let Some(server_type) = self.server_type {
+            query.push_str("&serverType=");
+            query.push_str(server_type);
+        }
+        if self.online_apply {
+            query.push_str("&onlineApply=true");
+        }
+        if self.brief {
+            query.push_str("&view=brief");
+        }
+        query
+    }
+}
+
 impl GovClient {
     pub fn new(config: &GovUpstreamConfig, base_url: String) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
@@ -175,15 +212,19 @@ impl GovClient {
         self.policy.stats()
     }
 
-    /// One page of the implementation list, ordered by task code.
+    /// One page of the implementation list items that `filter` admits, ordered by task code.
     pub async fn catalog_page(
         &self,
+        filter: &CatalogFilter,
         page_no: u32,
         page_size: u32,
     ) -> Result<Page<TaskItem>, GovError> {
         self.request(
             Method::GET,
-            &format!("/api/v1/catalog/items?pageNo={page_no}&pageSize={page_size}"),
+            &format!(
+                "/api/v1/catalog/items?pageNo={page_no}&pageSize={page_size}{}",
+                filter.query()
+            ),
             None,
         )
         .await
@@ -725,7 +766,10 @@ mod tests {
     async fn gets_still_pass_the_signature_check_after_the_refactor() {
         let (client, sim) = client_and_sim().await;
         client.health().await.expect("health");
-        let page = client.catalog_page(1, 2).await.expect("page");
+        let page = client
+            .catalog_page(&CatalogFilter::default(), 1, 2)
+            .await
+            .expect("page");
         assert_eq!(page.list.len(), 2);
         assert_eq!(sim.catalog_calls(), 1);
     }

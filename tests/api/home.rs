@@ -258,6 +258,13 @@ async fn a_result_waiting_to_be_collected_stays_on_home_first_as_an_action() {
         .and_then(|a| a["projectNo"].as_str())
         .expect("an application under review")
         .to_string();
+    // The screen as it was, kept: what follows must not be answered from it.
+    let before = home(&app, &token).await;
+    assert_eq!(
+        items(&before["applications"])[0]["status"],
+        "inReview",
+        "{before}"
+    );
     for code in ["11", "16"] {
         let delivery = app
             .gov
@@ -273,4 +280,38 @@ async fn a_result_waiting_to_be_collected_stays_on_home_first_as_an_action() {
     assert_eq!(first["projectNo"], project.as_str(), "{screen}");
     assert_eq!(first["status"], "resultReady");
     assert_eq!(first["needsAction"], true);
+}
+
+#[tokio::test]
+async fn a_kept_home_screen_is_one_persons_in_one_language() {
+    let app = spawn_app().await;
+    let first = bound(&app, 0).await;
+    let second = bound(&app, 3).await;
+    let project_nos = |screen: &Value| -> Vec<String> {
+        items(&screen["applications"])
+            .iter()
+            .filter_map(|a| a["projectNo"].as_str().map(str::to_string))
+            .collect()
+    };
+    let mine = home(&app, &first).await;
+    let theirs = home(&app, &second).await;
+    assert!(!project_nos(&mine).is_empty() && !project_nos(&theirs).is_empty());
+    assert!(
+        project_nos(&theirs)
+            .iter()
+            .all(|p| !project_nos(&mine).contains(p))
+    );
+    // Asked again, each gets their own screen back, unchanged.
+    assert_eq!(home(&app, &first).await, mine);
+    assert_eq!(home(&app, &second).await, theirs);
+
+    // The same person in Uyghur: the same applications, named in Uyghur.
+    let (status, uyghur) = app
+        .call_json(Method::GET, "/v1/home?lang=ug", Some(&first), None)
+        .await;
+    assert_eq!(status, 200, "{uyghur}");
+    assert_eq!(project_nos(&uyghur), project_nos(&mine));
+    let status_name = |screen: &Value| items(&screen["applications"])[0]["statusName"].clone();
+    assert_ne!(status_name(&uyghur), status_name(&mine), "{uyghur}");
+    assert_eq!(home(&app, &first).await, mine, "Chinese again after Uyghur");
 }

@@ -213,3 +213,36 @@ async fn items_of_a_theme_are_listed_and_their_guides_name_halls_and_certificate
     assert_eq!(status, 400);
     assert_eq!(problem["errors"][0]["field"], "theme");
 }
+
+#[tokio::test]
+async fn a_guide_kept_as_rendered_is_sent_in_the_language_asked() {
+    let app = spawn_app().await;
+    let path = "/v1/services/1165400001010031273000173007001";
+    let body = |lang: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("{path}?lang={lang}")).await;
+            assert_eq!(response.status(), 200);
+            assert_eq!(header(&response, "content-language"), lang_tag(lang));
+            response.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    let uyghur = body("ug").await;
+    let chinese = body("zh").await;
+    let kazakh = body("kk").await;
+    assert_ne!(uyghur["name"], chinese["name"]);
+    assert_ne!(kazakh["name"], uyghur["name"]);
+    assert_eq!(uyghur["name"]["dir"], "rtl", "{uyghur}");
+    // Asked again in each language: the same guide, still in that language.
+    assert_eq!(body("ug").await, uyghur);
+    assert_eq!(body("zh").await, chinese);
+    assert_eq!(body("kk").await, kazakh);
+}
+
+fn lang_tag(short: &str) -> &'static str {
+    match short {
+        "ug" => "ug-Arab",
+        "kk" => "kk-Arab",
+        _ => "zh-Hans",
+    }
+}

@@ -149,7 +149,7 @@ pub struct Page<T> {
 }
 
 /// Text in the platform's three languages; Chinese is always present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct I18nText {
     pub zh: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,8 +158,15 @@ pub struct I18nText {
     pub kk: Option<String>,
 }
 
+impl I18nText {
+    /// No text in any language (a field a brief list item leaves out).
+    pub fn is_blank(&self) -> bool {
+        self.zh.is_empty() && self.ug.is_none() && self.kk.is_none()
+    }
+}
+
 /// One entry of the implementation list (实施清单), with the platform's field names.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskItem {
     /// 实施编码
@@ -186,8 +193,10 @@ pub struct TaskItem {
     pub is_fee: bool,
     #[serde(default)]
     pub fee_fen: i64,
+    /// Left out of brief list items (`view=brief`), like `materials` and `specialProcedures`.
+    #[serde(default, skip_serializing_if = "I18nText::is_blank")]
     pub accept_condition: I18nText,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialItem>,
     #[serde(default)]
     pub life_events: Vec<String>,
@@ -204,13 +213,26 @@ pub struct TaskItem {
     #[serde(default)]
     pub online_apply: bool,
     /// 特别程序 whose time does not count in the time limit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub special_procedures: Vec<SpecialProcedureRule>,
     pub version: u32,
     pub update_time: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl TaskItem {
+    /// The item as a brief list entry: without the guide's acceptance conditions, materials
+    /// and special procedures.
+    pub fn brief(&self) -> Self {
+        Self {
+            accept_condition: I18nText::default(),
+            materials: Vec::new(),
+            special_procedures: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MaterialItem {
     pub material_name: I18nText,
@@ -224,7 +246,7 @@ pub struct MaterialItem {
 }
 
 /// A special procedure (特别程序: 听证, 检验检测, 专家评审, 公示 …) an item may go through.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpecialProcedureRule {
     pub name: I18nText,
