@@ -302,7 +302,7 @@ impl SameInputs for Inputs {
 }
 
 /// Each person's last home screen per language, rendered and serialized, sent again while its
-/// inputs are the same (rendering and serializing were most of a cached home screen's CPU:
+/// inputs are the same (rendering and serializing were a third of a cached home screen's CPU:
 /// BENCHMARKS.md, load (c)). Kept per person and language, so one person's screen is never
 /// sent to another; 64 MiB of them at most, each for a minute after its last use.
 pub type HomeScreens = Kept<(String, Lang), Inputs, Home>;

@@ -574,8 +574,8 @@ async fn fetch_featured(
     limit: usize,
 ) -> Result<Vec<Arc<ServiceItem>>, GovError> {
     // Brief items: the home screen shows featured services as summaries, never their guides
-    // (those come from `get`, which asks for the whole item), and a brief item is a sixth of
-    // the bytes.
+    // (those come from `get`, which asks for the whole item), and brief items are 41 % of the
+    // bytes (the seed's 33 services for people of 60 and over: 40,900 bytes against 98,884).
     let mut filter = CatalogFilter {
         themes: themes.to_vec(),
         server_type: Some("1"),
