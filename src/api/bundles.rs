@@ -7,7 +7,7 @@
 //! resolved against the catalog, so a client shows names, departments and time limits without
 //! one call per item. Responses carry a weak `ETag` and answer `If-None-Match` with 304.
 
-use std::{sync::Arc, time::Duration};
+use std::{hash::Hasher, sync::Arc, time::Duration};
 
 use futures_util::future::join_all;
 use poem::web::Data;
@@ -27,7 +27,7 @@ use crate::{
     AppState,
     config::CacheConfig,
     domain::{
-        cache::{CacheCounters, SharedCache, Ttl},
+        cache::{CacheCounters, Fnv1a, SharedCache, Ttl},
         catalog::{CatalogError, ServiceItem},
     },
     http::{
@@ -51,7 +51,9 @@ pub struct Listing<T> {
 
 impl<T: serde::Serialize> Listing<T> {
     fn new(items: Vec<T>) -> Self {
-        let fingerprint = fnv1a(&serde_json::to_vec(&items).unwrap_or_default(), FNV_START);
+        let mut hash = Fnv1a::default();
+        hash.write(&serde_json::to_vec(&items).unwrap_or_default());
+        let fingerprint = hash.finish();
         Self { items, fingerprint }
     }
 }
@@ -386,9 +388,11 @@ impl BundlesApi {
         let fingerprint = resolved
             .iter()
             .flatten()
-            .fold(bundles.fingerprint, |hash, item| {
-                fnv1a(&item.fingerprint.to_le_bytes(), hash)
-            });
+            .fold(Fnv1a::from_hash(bundles.fingerprint), |mut hash, item| {
+                hash.write(&item.fingerprint.to_le_bytes());
+                hash
+            })
+            .finish();
         let tag = etag(fingerprint, &[lang.lang.tag(), &bundle.code]);
         if matches_etag(if_none_match.0.as_deref(), &tag) {
             return BundleResponse::NotModified(tag);
@@ -448,16 +452,6 @@ fn bundle_detail(
 fn unavailable(ctx: &RequestCtx, err: &GovError) -> Json<Problem> {
     tracing::warn!(error = %err, "themes or bundles unavailable");
     ctx.problem(ProblemKind::UpstreamUnavailable, &Args::new())
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a: stable across runs and builds, which `ETag`s must be.
-/// FNV-1a from `start`: stable across runs and builds, as fingerprints in ETags must be.
-fn fnv1a(bytes: &[u8], start: u64) -> u64 {
-    bytes.iter().fold(start, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 impl poem_openapi::types::Example for ThemeList {

@@ -42,13 +42,13 @@ impl<T> std::fmt::Debug for Rendered<T> {
 }
 
 impl<T: ToJSON> Rendered<T> {
-    /// `value` as `Json<T>` would send it (the same `to_json`, the same serializer).
+    /// `value` as `Json<T>` would send it: the same `to_json`, written compactly (what
+    /// `Json<T>` writes for a `to_json` of `None` too).
     pub fn new(value: &T) -> Self {
-        let body = serde_json::to_vec(&value.to_json()).unwrap_or_else(|err| {
-            // A `serde_json::Value` always serializes; kept total for the type system.
-            tracing::error!(error = %err, "response not serialized");
-            b"null".to_vec()
-        });
+        let body = value
+            .to_json()
+            .unwrap_or(serde_json::Value::Null)
+            .to_string();
         Self {
             body: Bytes::from(body),
             schema: PhantomData,

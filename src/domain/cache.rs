@@ -62,6 +62,36 @@ impl<V> Entry<V> {
     }
 }
 
+/// FNV-1a, the hash of every fingerprint behind an `ETag`: stable across runs and builds on one
+/// architecture, which `std`'s `DefaultHasher` is not.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Fnv1a {
+    /// Goes on from an earlier hash, to fold more bytes into it.
+    pub fn from_hash(hash: u64) -> Self {
+        Self(hash)
+    }
+}
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// One kind of shared data.
 pub struct SharedCache<K, V> {
     name: &'static str,

@@ -6,7 +6,7 @@ pub mod search;
 
 use std::{sync::Arc, time::Duration};
 
-use super::cache::{CacheCounters, Freshness, SharedCache, Ttl};
+use super::cache::{CacheCounters, Fnv1a, Freshness, SharedCache, Ttl};
 use crate::{
     config::CacheConfig,
     i18n::Lang,
@@ -247,27 +247,12 @@ fn day_unit(code: &str) -> DayUnit {
     }
 }
 
-/// FNV-1a: stable across runs and builds (unlike `DefaultHasher`), which ETags must be. Fed
-/// by the wire item's derived `Hash` (its fields in order) rather than its re-serialized JSON:
-/// the whole catalog is fingerprinted on every fetch, and serializing it again cost more than
-/// parsing it.
-struct Fnv1a(u64);
-
-impl std::hash::Hasher for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
+/// The item's fingerprint, fed by the wire item's derived `Hash` (its fields in order) rather
+/// than its JSON serialized again, which allocated and escaped every item anew on every fetch
+/// of the catalog.
 fn fingerprint(item: &TaskItem) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
+    let mut hasher = Fnv1a::default();
     item.hash(&mut hasher);
     hasher.finish()
 }
@@ -703,6 +688,14 @@ mod tests {
             .collect()
     }
 
+    async fn whole(catalog: &Catalog) -> Vec<Arc<ServiceItem>> {
+        catalog
+            .list(&Filter::default(), None, 1_000)
+            .await
+            .expect("whole catalog")
+            .items
+    }
+
     fn codes(items: &[Arc<ServiceItem>]) -> Vec<String> {
         items.iter().map(|item| item.code.clone()).collect()
     }
@@ -720,11 +713,7 @@ mod tests {
         assert_eq!(featured.len(), 8);
         assert!(featured[0].themes.iter().any(|t| t == "elderly"));
 
-        let all = catalog
-            .list(&Filter::default(), None, 1_000)
-            .await
-            .expect("whole catalog")
-            .items;
+        let all = whole(&catalog).await;
         assert_eq!(codes(&featured), featured_from(&all, STAGES[0], 8));
 
         // Kept like any catalog data: the next home screen asks the platform nothing.
@@ -749,11 +738,7 @@ mod tests {
         let first_other = first_other.expect("some services outside the themes");
         assert!(featured[first_other..].iter().all(|item| !themed(item)));
 
-        let all = catalog
-            .list(&Filter::default(), None, 1_000)
-            .await
-            .expect("whole catalog")
-            .items;
+        let all = whole(&catalog).await;
         assert_eq!(codes(&featured), featured_from(&all, STAGES[3], 40));
     }
 
