@@ -6,13 +6,17 @@
 #   (c) GET /v1/home                                  every section cached
 #   (d) GET /v1/home, caching off, gov simulator 20 ms  p50 and p99
 # and the server's peak RSS. Rate limits are off (one client address and one person).
-# Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 by default)
+# Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 SCENARIOS=abcd by default;
+#        SCENARIOS=d runs (d) alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${DURATION:-15s}
 connections=${CONNECTIONS:-32}
 service=${SERVICE:-1165400001010031273000173007001}
+scenarios=${SCENARIOS:-abcd}
+# wanted LETTER: whether the scenario is to run.
+wanted() { [[ $scenarios == *$1* ]]; }
 
 if ! command -v wrk > /dev/null || ! command -v ab > /dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk apache2-utils > /dev/null
@@ -99,10 +103,10 @@ echo "bench/load.sh: $(date -u +%F), $(nproc) cores, wrk -t1 -c$connections -d$d
 echo
 echo '| scenario | wrk req/s | ab req/s | ab p50 | ab p99 | non-2xx |'
 echo '|---|---|---|---|---|---|'
-measure '(a) GET /livez' "http://127.0.0.1:18201/livez"
-measure '(b) GET /v1/services/{code}?lang=ug, cached' \
+wanted a && measure '(a) GET /livez' "http://127.0.0.1:18201/livez"
+wanted b && measure '(b) GET /v1/services/{code}?lang=ug, cached' \
   "http://127.0.0.1:18201/v1/services/$service?lang=ug"
-measure '(c) GET /v1/home, every section cached' "http://127.0.0.1:18201/v1/home" \
+wanted c && measure '(c) GET /v1/home, every section cached' "http://127.0.0.1:18201/v1/home" \
   "Authorization: Bearer $cached_token"
 # upstream_calls PORT: "<seconds> <calls>" the gov platform's answers took so far, as Tongban
 # timed them (the simulator's 20 ms is a tokio sleep, which ends on a millisecond tick).
@@ -113,10 +117,10 @@ upstream_calls() {
     END {print s, n}'
 }
 before=$(upstream_calls 18202)
-measure '(d) GET /v1/home, caching off, platform 20 ms' "http://127.0.0.1:18202/v1/home" \
+wanted d && measure '(d) GET /v1/home, caching off, platform 20 ms' "http://127.0.0.1:18202/v1/home" \
   "Authorization: Bearer $uncached_token"
 after=$(upstream_calls 18202)
 echo
 echo "peak RSS of the cached server: $(peak_rss "$cached_pid")"
-echo "$before $after" | awk '{printf "(d): %d platform calls, %.2f ms each on average, as Tongban timed them\n", $4 - $2, ($3 - $1) * 1000 / ($4 - $2)}'
+wanted d && echo "$before $after" | awk '{printf "(d): %d platform calls, %.2f ms each on average, as Tongban timed them\n", $4 - $2, ($3 - $1) * 1000 / ($4 - $2)}'
 

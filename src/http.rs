@@ -13,6 +13,7 @@ pub mod body_limit;
 pub mod context;
 pub mod demo;
 pub mod frame;
+pub mod listener;
 pub mod metrics;
 pub mod problem;
 pub mod rate_limit;

@@ -17,10 +17,7 @@ pub mod upstream;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{
-    Server,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-};
+use poem::Server;
 
 pub use config::Config;
 use domain::{
@@ -182,7 +179,7 @@ fn spawn_limit_sweeper(limits: Limits) {
 
 /// A bound, ready-to-run Tongban.
 pub struct App {
-    acceptor: TcpAcceptor,
+    acceptor: http::listener::NoDelay,
     local_addr: SocketAddr,
     endpoint: poem::endpoint::BoxEndpoint<'static>,
     state: AppState,
@@ -326,15 +323,11 @@ impl App {
         }));
         let endpoint = http::endpoint(state.clone());
         let addr = state.config.server.addr.clone();
-        let acceptor = TcpListener::bind(addr.clone())
-            .into_acceptor()
+        let acceptor = http::listener::bind(addr.clone())
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        let local_addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("listener has no socket address")?;
+        let local_addr =
+            http::listener::socket_addr(&acceptor).context("listener has no socket address")?;
         if let Some(gov) = &simulators.gov {
             // The simulated platform tells this instance of its life events.
             gov.set_event_sink(

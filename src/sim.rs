@@ -3,6 +3,7 @@
 //! state, seed data in three languages, call counters and fault injection for tests.
 
 pub mod alipay;
+pub mod delay;
 pub mod gov;
 pub mod push;
 pub mod wechat;

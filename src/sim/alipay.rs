@@ -28,9 +28,7 @@ use std::{
 use anyhow::Context;
 use openssl::pkey::{PKey, Private, Public};
 use poem::{
-    EndpointExt, Request, Response, Route, Server,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
+    EndpointExt, Request, Response, Route, Server, post,
     web::{Data, Form, Query},
 };
 
@@ -139,12 +137,9 @@ impl AlipaySim {
             sent: Mutex::new(Vec::new()),
             calls: Mutex::new(HashMap::new()),
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("simulator has no address")?;
+        let acceptor = crate::http::listener::bind("127.0.0.1:0").await?;
+        let addr =
+            crate::http::listener::socket_addr(&acceptor).context("simulator has no address")?;
         let routes = Route::new()
             .at("/gateway.do", post(gateway))
             .data(state.clone());
@@ -300,7 +295,7 @@ async fn gateway(
 ) -> Response {
     let faults = lock(&state.faults).clone();
     if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+        crate::sim::delay::sleep(faults.latency).await;
     }
     let charset_in_query = query.iter().any(|(key, _)| key == "charset");
     let params: BTreeMap<String, String> = query

@@ -50,11 +50,7 @@ use std::{
 
 use anyhow::Context;
 use poem::{
-    EndpointExt, Request, Response, Route, Server, get, handler,
-    http::StatusCode,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
-    web::Data,
+    EndpointExt, Request, Response, Route, Server, get, handler, http::StatusCode, post, web::Data,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Serialize, de::DeserializeOwned};
@@ -208,12 +204,9 @@ impl GovSim {
                 .build()
                 .context("building the life-event client")?,
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("simulator has no address")?;
+        let acceptor = crate::http::listener::bind("127.0.0.1:0").await?;
+        let addr =
+            crate::http::listener::socket_addr(&acceptor).context("simulator has no address")?;
         let sim = Self {
             state: state.clone(),
             addr,
@@ -418,7 +411,7 @@ async fn admit(state: &SimState, req: &Request, body: &[u8]) -> Result<(), Respo
     let resource = Resource::of_path(req.uri().path());
     let faults = lock(&state.faults)[resource.index()].clone();
     if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+        crate::sim::delay::sleep(faults.latency).await;
     }
     if faults.outage {
         return Err(refuse(

@@ -25,11 +25,7 @@ use std::{
 };
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, Route, Server,
-    http::StatusCode,
-    listener::{Acceptor, Listener, TcpListener},
-};
+use poem::{EndpointExt, Route, Server, http::StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
@@ -208,12 +204,9 @@ impl PushSim {
             }),
             receipts: receipts::Receipts::new()?,
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("simulator has no address")?;
+        let acceptor = crate::http::listener::bind("127.0.0.1:0").await?;
+        let addr =
+            crate::http::listener::socket_addr(&acceptor).context("simulator has no address")?;
         let routes = Route::new()
             .at("/v3/push", endpoints::send_push)
             .at("/v3/push/cid", endpoints::reserve_cids)

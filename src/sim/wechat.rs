@@ -30,10 +30,7 @@ use std::{
 };
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, Route, Server, get,
-    listener::{Acceptor, Listener, TcpListener},
-};
+use poem::{EndpointExt, Route, Server, get};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Citizens who exist from the start, so demos can log in without setup: the first four of the
@@ -314,12 +311,9 @@ impl WechatSim {
             world: Mutex::new(world),
             pusher: push::Pusher::start()?,
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("simulator has no address")?;
+        let acceptor = crate::http::listener::bind("127.0.0.1:0").await?;
+        let addr =
+            crate::http::listener::socket_addr(&acceptor).context("simulator has no address")?;
         let routes = Route::new()
             .at("/sns/jscode2session", get(endpoints::jscode2session))
             .at("/cgi-bin/stable_token", endpoints::stable_token)

@@ -62,7 +62,7 @@ async fn admit(
     *state.world().calls.entry(path.to_string()).or_default() += 1;
     let faults = lock(&state.faults).clone();
     if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+        crate::sim::delay::sleep(faults.latency).await;
     }
     if faults.outage {
         let timeout = Refusal::new(StatusCode::SERVICE_UNAVAILABLE, 1030, "Server Timeout");

@@ -73,7 +73,7 @@ async fn admit(state: &SimState, path: &str) -> Result<(), Response> {
     *state.world().calls.entry(path.to_string()).or_default() += 1;
     let faults = lock(&state.faults).clone();
     if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+        crate::sim::delay::sleep(faults.latency).await;
     }
     if faults.outage {
         return Err(refuse((-1, "system error").into()));
