@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod config;
+pub mod db;
 pub mod domain;
 pub mod http;
 pub mod i18n;

@@ -1,23 +1,27 @@
 //! Tongban's own persistence. SQLite (WAL) is the embedded default, created under
-//! `database.data_dir` on first run; the PostgreSQL store arrives with the scale-out work.
-//! Migrations are compiled in and applied at start-up and by `tongban migrate`.
+//! `database.data_dir` on first run; PostgreSQL is the scale-out store, chosen by a
+//! `postgres://` `database.url`, which many instances share (docs/deploy.md). Queries go
+//! through [`crate::db`], written once for both. Migrations are compiled in, one set per
+//! engine, and applied at start-up and by `tongban migrate`.
 
 use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
     SqlitePool,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::config::Config;
+use crate::{
+    config::Config,
+    db::{Db, Engine, Pools},
+};
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
-    writer: SqlitePool,
+    pools: Pools,
 }
-
 /// Checkpoints the write-ahead log every second from a reading connection. A checkpoint copies
 /// the log into the database and syncs it; done by the committing writer (SQLite's default,
 /// every 1,000 pages) it stalls every write queued behind that writer, several times a second
@@ -42,8 +46,13 @@ fn spawn_checkpointer(pool: SqlitePool) {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database the configuration names.
+    /// Opens the database the configuration names: PostgreSQL for a `postgres://` (or
+    /// `postgresql://`) URL, otherwise SQLite, created if needed.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let url = config.database_url();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self::open_postgres(config, &url).await;
+        }
         if config.database.url.is_empty() {
             std::fs::create_dir_all(&config.database.data_dir).with_context(|| {
                 format!(
@@ -52,7 +61,6 @@ impl Store {
                 )
             })?;
         }
-        let url = config.database_url();
         let options = SqliteConnectOptions::from_str(&url)
             .with_context(|| format!("invalid database URL {url}"))?
             .create_if_missing(true)
@@ -85,44 +93,89 @@ impl Store {
         if !in_memory {
             spawn_checkpointer(pool.clone());
         }
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pools: Pools::Sqlite { pool, writer },
+        })
+    }
+
+    async fn open_postgres(config: &Config, url: &str) -> anyhow::Result<Self> {
+        // The URL's password is never logged: errors name the host and database only.
+        let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+        let place = format!(
+            "{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("")
+        );
+        let pool = PgPoolOptions::new()
+            .max_connections(config.database.max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open PostgreSQL database {place}"))?;
+        Ok(Self {
+            pools: Pools::Postgres(pool),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.pool().engine()
     }
 
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.pool)
-            .await
-            .context("database migration failed")
+        match &self.pools {
+            Pools::Sqlite { pool, .. } => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .context("database migration failed")
     }
 
     /// A round trip to the database, for `/readyz`.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+        crate::db::query("SELECT 1")
+            .execute(self.pool())
             .await
             .context("database ping failed")?;
         Ok(())
     }
 
-    /// The journal mode in force (`wal` for the embedded store).
-    pub async fn journal_mode(&self) -> anyhow::Result<String> {
-        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(mode.0)
+    /// SQLite's journal mode in force (`wal` for the embedded store); `None` on PostgreSQL.
+    pub async fn journal_mode(&self) -> anyhow::Result<Option<String>> {
+        match &self.pools {
+            Pools::Sqlite { pool, .. } => {
+                let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+                    .fetch_one(pool)
+                    .await?;
+                Ok(Some(mode.0))
+            }
+            Pools::Postgres(_) => Ok(None),
+        }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { pool, writer } => {
+                writer.close().await;
+                pool.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
     }
 
-    /// The one connection busy write paths (the push outbox and dispatcher, benefit sweeps,
-    /// the audit log) write through. SQLite admits one writer at a time and makes the others poll for the
-    /// lock, sleeping up to 100 ms between tries; waiting for this connection instead is a
-    /// FIFO queue that wakes the next writer the moment the last one commits. Measured in
-    /// BENCHMARKS.md (push).
-    pub fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// The pool every read and most writes run on.
+    pub fn pool(&self) -> Db<'_> {
+        Db::new(&self.pools, false)
+    }
+
+    /// Where busy write paths (the push outbox and dispatcher, benefit sweeps, the audit log)
+    /// write. On SQLite it is one connection: SQLite admits one writer at a time and makes the
+    /// others poll for the lock, sleeping up to 100 ms between tries; waiting for this
+    /// connection instead is a FIFO queue that wakes the next writer the moment the last one
+    /// commits (measured in BENCHMARKS.md, push). On PostgreSQL, which has row locks, it is
+    /// the pool.
+    pub fn writer(&self) -> Db<'_> {
+        Db::new(&self.pools, true)
     }
 }

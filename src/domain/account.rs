@@ -7,7 +7,6 @@
 //! same person from a second platform merges that login into the person's existing account.
 
 use anyhow::Context;
-use sqlx::Row;
 
 use super::identity::{
     id_number::{IdKind, IdNumber},
@@ -271,7 +270,7 @@ impl Accounts {
             return Ok(Some(person));
         }
         let sealed: Option<Option<String>> =
-            sqlx::query_scalar("SELECT id_number_sealed FROM accounts WHERE id = ?")
+            crate::db::query_scalar("SELECT id_number_sealed FROM accounts WHERE id = $1")
                 .bind(account_id)
                 .fetch_optional(self.store.pool())
                 .await
@@ -292,7 +291,7 @@ impl Accounts {
 
     /// The account bound to `id_number`, if any (found by its lookup hash).
     pub async fn find_by_id_number(&self, id_number: &IdNumber) -> anyhow::Result<Option<String>> {
-        sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ?")
+        crate::db::query_scalar("SELECT id FROM accounts WHERE id_hash = $1")
             .bind(self.vault.lookup_hash(id_number.as_str()))
             .fetch_optional(self.store.pool())
             .await
@@ -306,9 +305,9 @@ impl Accounts {
         after: &str,
         limit: u32,
     ) -> anyhow::Result<Vec<(String, IdNumber)>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String)> = crate::db::query_as(
             "SELECT id, id_number_sealed FROM accounts
-             WHERE id > ? AND id_number_sealed IS NOT NULL ORDER BY id LIMIT ?",
+             WHERE id > $1 AND id_number_sealed IS NOT NULL ORDER BY id LIMIT $2",
         )
         .bind(after)
         .bind(i64::from(limit))
@@ -328,7 +327,7 @@ impl Accounts {
     /// How many accounts have a bound real name.
     pub async fn bound_count(&self) -> anyhow::Result<u64> {
         let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id_number_sealed IS NOT NULL")
+            crate::db::query_scalar("SELECT COUNT(*) FROM accounts WHERE id_number_sealed IS NOT NULL")
                 .fetch_one(self.store.pool())
                 .await
                 .context("count bound accounts")?;
@@ -357,8 +356,8 @@ impl Accounts {
     /// The person's WeChat openid (their most recent WeChat login), for WeChat's content
     /// checks; `None` when they never logged in through WeChat.
     pub async fn wechat_openid(&self, account_id: &str) -> anyhow::Result<Option<String>> {
-        sqlx::query_scalar(
-            "SELECT subject FROM platform_identities WHERE account_id = ? AND platform = 'wechat'
+        crate::db::query_scalar(
+            "SELECT subject FROM platform_identities WHERE account_id = $1 AND platform = 'wechat'
              ORDER BY last_login_at DESC LIMIT 1",
         )
         .bind(account_id)
@@ -371,7 +370,7 @@ impl Accounts {
     /// to match to the person; either is `None` until bound.
     pub async fn contact(&self, account_id: &str) -> anyhow::Result<Contact> {
         let sealed: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT real_name_sealed, phone_sealed FROM accounts WHERE id = ?")
+            crate::db::query_as("SELECT real_name_sealed, phone_sealed FROM accounts WHERE id = $1")
                 .bind(account_id)
                 .fetch_optional(self.store.pool())
                 .await
@@ -389,7 +388,7 @@ impl Accounts {
     }
 
     async fn load(&self, account_id: &str) -> anyhow::Result<Option<(Profile, Sealed)>> {
-        let Some(row) = sqlx::query("SELECT * FROM accounts WHERE id = ?")
+        let Some(row) = crate::db::query("SELECT * FROM accounts WHERE id = $1")
             .bind(account_id)
             .fetch_optional(self.store.pool())
             .await
@@ -415,9 +414,9 @@ impl Accounts {
             (Some(name), Some(id_number)) => Some(RealNameView {
                 name_masked: mask::mask_name(&name),
                 id_number_masked: mask::mask_id_number(&id_number),
-                id_kind: row.get::<Option<String>, _>("id_kind").unwrap_or_default(),
+                id_kind: row.get::<Option<String>>("id_kind").unwrap_or_default(),
                 verified_at: row
-                    .get::<Option<i64>, _>("real_name_verified_at")
+                    .get::<Option<i64>>("real_name_verified_at")
                     .unwrap_or_default(),
             }),
             _ => None,
@@ -425,9 +424,9 @@ impl Accounts {
         let phone_masked = open(&sealed.phone, "phone")?.map(|p| mask::mask_phone(&p));
         let categories: String = row.get("notify_categories");
         let lang: Option<String> = row.get("lang");
-        let platforms = sqlx::query(
+        let platforms = crate::db::query(
             "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
-             WHERE account_id = ? ORDER BY created_at, rowid",
+             WHERE account_id = $1 ORDER BY created_at, rowid",
         )
         .bind(account_id)
         .fetch_all(self.store.pool())
@@ -467,12 +466,12 @@ impl Accounts {
             .map(serde_json::to_string)
             .transpose()
             .context("encode categories")?;
-        let result = sqlx::query(
+        let result = crate::db::query(
             "UPDATE accounts SET
-               lang = CASE WHEN ? THEN ? ELSE lang END,
-               time_zone = COALESCE(?, time_zone),
-               notify_categories = COALESCE(?, notify_categories)
-             WHERE id = ?",
+               lang = CASE WHEN $1 THEN $2 ELSE lang END,
+               time_zone = COALESCE($3, time_zone),
+               notify_categories = COALESCE($4, notify_categories)
+             WHERE id = $5",
         )
         .bind(change.lang.is_some())
         .bind(change.lang.flatten().map(Lang::tag))
@@ -492,7 +491,7 @@ impl Accounts {
     /// Stores a phone number the platform verified (WeChat's getPhoneNumber).
     pub async fn set_phone(&self, account_id: &str, phone: &str) -> anyhow::Result<bool> {
         let result =
-            sqlx::query("UPDATE accounts SET phone_sealed = ?, phone_verified_at = ? WHERE id = ?")
+            crate::db::query("UPDATE accounts SET phone_sealed = $1, phone_verified_at = $2 WHERE id = $3")
                 .bind(self.vault.seal(phone, &aad(account_id, "phone")))
                 .bind(now())
                 .bind(account_id)
@@ -505,7 +504,7 @@ impl Accounts {
     /// Erases the account, its platform logins and sessions. The audit log keeps the opaque
     /// account id only.
     pub async fn delete(&self, account_id: &str) -> anyhow::Result<bool> {
-        let result = sqlx::query("DELETE FROM accounts WHERE id = ?")
+        let result = crate::db::query("DELETE FROM accounts WHERE id = $1")
             .bind(account_id)
             .execute(self.store.pool())
             .await
@@ -526,7 +525,7 @@ impl Accounts {
     ) -> Result<Bound, BindError> {
         let id_hash = self.vault.lookup_hash(id_number.as_str());
         let current: Option<Option<String>> =
-            sqlx::query_scalar("SELECT id_hash FROM accounts WHERE id = ?")
+            crate::db::query_scalar("SELECT id_hash FROM accounts WHERE id = $1")
                 .bind(account_id)
                 .fetch_optional(self.store.pool())
                 .await
@@ -545,7 +544,7 @@ impl Accounts {
         // Name and ID number are widely known to others; taking over the account a person
         // already has needs proof of presence too.
         let held_elsewhere: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ? AND id <> ?")
+            crate::db::query_scalar("SELECT id FROM accounts WHERE id_hash = $1 AND id <> $2")
                 .bind(&id_hash)
                 .bind(account_id)
                 .fetch_optional(self.store.pool())
@@ -582,31 +581,31 @@ impl Accounts {
         let mut tx = self
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin binding")?;
         let holder: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE id_hash = ?")
+            crate::db::query_scalar("SELECT id FROM accounts WHERE id_hash = $1")
                 .bind(id_hash)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await
                 .context("find holder")?;
         let bound =
             match holder {
                 Some(holder) if holder != account_id => {
                     for table in ["platform_identities", "sessions"] {
-                        sqlx::query(&format!(
-                            "UPDATE {table} SET account_id = ? WHERE account_id = ?"
+                        crate::db::query(&format!(
+                            "UPDATE {table} SET account_id = $1 WHERE account_id = $2"
                         ))
                         .bind(&holder)
                         .bind(account_id)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await
                         .with_context(|| format!("move {table}"))?;
                     }
-                    sqlx::query("DELETE FROM accounts WHERE id = ?")
+                    crate::db::query("DELETE FROM accounts WHERE id = $1")
                         .bind(account_id)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await
                         .context("remove merged account")?;
                     Bound {
@@ -615,9 +614,9 @@ impl Accounts {
                     }
                 }
                 _ => {
-                    sqlx::query(
-                    "UPDATE accounts SET real_name_sealed = ?, id_number_sealed = ?, id_hash = ?,
-                       id_kind = ?, real_name_verified_at = ? WHERE id = ?",
+                    crate::db::query(
+                    "UPDATE accounts SET real_name_sealed = $1, id_number_sealed = $2, id_hash = $3,
+                       id_kind = $4, real_name_verified_at = $5 WHERE id = $6",
                 )
                 .bind(self.vault.seal(name.as_str(), &aad(account_id, "name")))
                 .bind(self.vault.seal(id_number.as_str(), &aad(account_id, "id_number")))
@@ -625,7 +624,7 @@ impl Accounts {
                 .bind(id_kind_code(id_number.kind()))
                 .bind(now())
                 .bind(account_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .context("store identity")?;
                     Bound {

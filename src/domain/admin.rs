@@ -2,7 +2,6 @@
 //! hashes with the scopes they grant. `tongban admin-key create` makes one.
 
 use anyhow::Context;
-use sqlx::Row;
 
 use super::session::{now, random_id, random_token, token_hash};
 use crate::store::Store;
@@ -63,8 +62,8 @@ impl AdminKeys {
         }
         let id = random_id("key_");
         let secret = random_token("tbk_");
-        sqlx::query(
-            "INSERT INTO admin_keys (id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)",
+        crate::db::query(
+            "INSERT INTO admin_keys (id, name, key_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&id)
         .bind(name)
@@ -82,8 +81,8 @@ impl AdminKeys {
         if secret.len() > 128 {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT id, name, scopes FROM admin_keys WHERE key_hash = ? AND revoked_at IS NULL",
+        let row = crate::db::query(
+            "SELECT id, name, scopes FROM admin_keys WHERE key_hash = $1 AND revoked_at IS NULL",
         )
         .bind(token_hash(secret))
         .fetch_optional(self.store.pool())

@@ -3,7 +3,6 @@
 //! `detail` says which fields were touched, not their values.
 
 use anyhow::Context;
-use sqlx::{QueryBuilder, Row, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::Store;
@@ -127,9 +126,9 @@ impl Audit {
         after_id: i64,
         limit: u32,
     ) -> anyhow::Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, at, request_id, actor, action, subject, operation, detail FROM audit_log
-             WHERE id > ? AND (? IS NULL OR subject = ?) ORDER BY id LIMIT ?",
+             WHERE id > $1 AND ($2 IS NULL OR subject = $3) ORDER BY id LIMIT $4",
         )
         .bind(after_id)
         .bind(subject)
@@ -174,18 +173,35 @@ async fn write_batches(store: Store, mut queue: mpsc::Receiver<Pending>) {
 }
 
 async fn insert(store: &Store, batch: &[Pending]) -> sqlx::Result<()> {
-    let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO audit_log (request_id, actor, action, subject, operation, detail) ",
+    let mut sql = String::from(
+        "INSERT INTO audit_log (request_id, actor, action, subject, operation, detail) VALUES ",
     );
-    insert.push_values(batch, |mut row, (entry, _)| {
-        row.push_bind(&entry.request_id)
-            .push_bind(&entry.actor)
-            .push_bind(&entry.action)
-            .push_bind(&entry.subject)
-            .push_bind(&entry.operation)
-            .push_bind(&entry.detail);
-    });
-    insert.build().execute(store.writer()).await.map(|_| ())
+    for i in 0..batch.len() {
+        let n = i * 6;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6
+        ));
+    }
+    let mut insert = crate::db::query(&sql);
+    for (entry, _) in batch {
+        insert = insert
+            .bind(&entry.request_id)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.subject)
+            .bind(&entry.operation)
+            .bind(&entry.detail);
+    }
+    insert.execute(store.writer()).await.map(|_| ())
 }
 
 #[cfg(test)]
@@ -237,7 +253,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_batch_fails_every_caller_in_it() {
         let (store, _dir) = store().await;
-        sqlx::query("DROP TABLE audit_log")
+        crate::db::query("DROP TABLE audit_log")
             .execute(store.pool())
             .await
             .expect("drop");

@@ -24,9 +24,9 @@ impl PlatformEvents {
         event_type: &str,
         payload: &serde_json::Value,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO platform_events (platform, received_at, event_type, payload)
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(platform)
         .bind(now())
@@ -41,7 +41,7 @@ impl PlatformEvents {
 
     /// How many events of `platform` are kept (for tests and operators).
     pub async fn count(&self, platform: &str) -> anyhow::Result<i64> {
-        sqlx::query_scalar("SELECT count(*) FROM platform_events WHERE platform = ?")
+        crate::db::query_scalar("SELECT count(*) FROM platform_events WHERE platform = $1")
             .bind(platform)
             .fetch_one(self.store.pool())
             .await

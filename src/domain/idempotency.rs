@@ -96,15 +96,15 @@ impl Idempotency {
     ) -> anyhow::Result<Claim> {
         let now = jiff::Timestamp::now().as_second();
         let pool = self.store.pool();
-        sqlx::query("DELETE FROM idempotency_keys WHERE account_id = ? AND started_at < ?")
+        crate::db::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND started_at < $2")
             .bind(account_id)
             .bind(now - KEEP_SECS)
             .execute(pool)
             .await
             .context("forget old idempotency keys")?;
-        let inserted = sqlx::query(
+        let inserted = crate::db::query(
             "INSERT INTO idempotency_keys (account_id, key, request_hash, started_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(account_id)
         .bind(key.as_str())
@@ -116,9 +116,9 @@ impl Idempotency {
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Started);
         }
-        let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+        let row: Option<(String, Option<i64>, Option<String>)> = crate::db::query_as(
             "SELECT request_hash, status, body FROM idempotency_keys
-             WHERE account_id = ? AND key = ?",
+             WHERE account_id = $1 AND key = $2",
         )
         .bind(account_id)
         .bind(key.as_str())
@@ -136,9 +136,9 @@ impl Idempotency {
             let status = u16::try_from(status).context("stored status")?;
             return Ok(Claim::Replay(StoredAnswer { status, body }));
         }
-        let taken_over = sqlx::query(
-            "UPDATE idempotency_keys SET started_at = ?
-             WHERE account_id = ? AND key = ? AND status IS NULL AND started_at < ?",
+        let taken_over = crate::db::query(
+            "UPDATE idempotency_keys SET started_at = $1
+             WHERE account_id = $2 AND key = $3 AND status IS NULL AND started_at < $4",
         )
         .bind(now)
         .bind(account_id)
@@ -161,8 +161,8 @@ impl Idempotency {
         key: &IdempotencyKey,
         answer: &StoredAnswer,
     ) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = ?, body = ? WHERE account_id = ? AND key = ?",
+        crate::db::query(
+            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE account_id = $3 AND key = $4",
         )
         .bind(i64::from(answer.status))
         .bind(&answer.body)
@@ -176,8 +176,8 @@ impl Idempotency {
 
     /// Frees a claimed key whose request was refused or failed, so it may be retried.
     pub async fn release(&self, account_id: &str, key: &IdempotencyKey) -> anyhow::Result<()> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND status IS NULL",
+        crate::db::query(
+            "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status IS NULL",
         )
         .bind(account_id)
         .bind(key.as_str())
@@ -198,7 +198,7 @@ mod tests {
         config.database.data_dir = dir.path().to_path_buf();
         let store = Store::open(&config).await.expect("store");
         store.migrate().await.expect("migrations");
-        sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, 0)")
+        crate::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, 0)")
             .bind(account_id)
             .execute(store.pool())
             .await
@@ -283,7 +283,7 @@ mod tests {
         let k = key("tap-3");
         let hash = request_hash("submit", &serde_json::json!({}));
         keys.begin("acc_1", &k, &hash).await.expect("claimed");
-        sqlx::query("UPDATE idempotency_keys SET started_at = started_at - ?")
+        crate::db::query("UPDATE idempotency_keys SET started_at = started_at - $1")
             .bind(LEASE_SECS + 1)
             .execute(store.pool())
             .await

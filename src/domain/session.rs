@@ -19,7 +19,6 @@
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::{config::AuthConfig, i18n::Lang, store::Store};
 
@@ -238,47 +237,47 @@ impl Sessions {
         let mut tx = self
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin login")?;
-        let existing: Option<String> = sqlx::query_scalar(
+        let existing: Option<String> = crate::db::query_scalar(
             "SELECT account_id FROM platform_identities
-             WHERE platform = ? AND app_id = ? AND subject = ?",
+             WHERE platform = $1 AND app_id = $2 AND subject = $3",
         )
         .bind(login.platform.code())
         .bind(&login.app_id)
         .bind(&login.subject)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("find platform identity")?;
         let (account_id, new_account) = match existing {
             Some(account_id) => {
-                sqlx::query(
-                    "UPDATE platform_identities SET last_login_at = ?, union_id = COALESCE(?, union_id)
-                     WHERE platform = ? AND app_id = ? AND subject = ?",
+                crate::db::query(
+                    "UPDATE platform_identities SET last_login_at = $1, union_id = COALESCE($2, union_id)
+                     WHERE platform = $3 AND app_id = $4 AND subject = $5",
                 )
                 .bind(now)
                 .bind(&login.union_id)
                 .bind(login.platform.code())
                 .bind(&login.app_id)
                 .bind(&login.subject)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .context("touch platform identity")?;
                 (account_id, false)
             }
             None => {
                 let account_id = random_id("acc_");
-                sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, ?)")
+                crate::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, $2)")
                     .bind(&account_id)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .context("create account")?;
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO platform_identities
                      (platform, app_id, subject, union_id, account_id, created_at, last_login_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(login.platform.code())
                 .bind(&login.app_id)
@@ -287,23 +286,23 @@ impl Sessions {
                 .bind(&account_id)
                 .bind(now)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .context("record platform identity")?;
                 (account_id, true)
             }
         };
         let session_id = random_id("ses_");
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO sessions (id, account_id, platform, created_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&session_id)
         .bind(&account_id)
         .bind(login.platform.code())
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("create session")?;
         let tokens = self
@@ -315,7 +314,7 @@ impl Sessions {
 
     async fn issue(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::db::Tx,
         session_id: &str,
         account_id: &str,
         new_account: bool,
@@ -336,9 +335,9 @@ impl Sessions {
             (&tokens.access_token, "access", tokens.access_expires_at),
             (&tokens.refresh_token, "refresh", tokens.refresh_expires_at),
         ] {
-            sqlx::query(
+            crate::db::query(
                 "INSERT INTO session_tokens (token_hash, session_id, kind, expires_at)
-                 VALUES (?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(token_hash(token))
             .bind(session_id)
@@ -364,12 +363,12 @@ impl Sessions {
             return Ok(principal);
         }
         let read_at = self.principals.epoch();
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT t.expires_at, s.id AS session_id, s.account_id, s.revoked_at, a.lang
              FROM session_tokens t
              JOIN sessions s ON s.id = t.session_id
              JOIN accounts a ON a.id = s.account_id
-             WHERE t.token_hash = ? AND t.kind = 'access'",
+             WHERE t.token_hash = $1 AND t.kind = 'access'",
         )
         .bind(&hash)
         .fetch_optional(self.store.pool())
@@ -408,16 +407,16 @@ impl Sessions {
         let mut tx = self
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin refresh")?;
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT t.expires_at, t.rotated_at, s.id AS session_id, s.account_id, s.revoked_at
              FROM session_tokens t JOIN sessions s ON s.id = t.session_id
-             WHERE t.token_hash = ? AND t.kind = 'refresh'",
+             WHERE t.token_hash = $1 AND t.kind = 'refresh'",
         )
         .bind(&hash)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("find refresh token")?
         .ok_or(RefreshError::Invalid)?;
@@ -439,22 +438,22 @@ impl Sessions {
         if expires_at <= now {
             return Err(RefreshError::Expired);
         }
-        sqlx::query("UPDATE session_tokens SET rotated_at = ? WHERE token_hash = ?")
+        crate::db::query("UPDATE session_tokens SET rotated_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(&hash)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("rotate refresh token")?;
         // The old access token dies with the rotation: one live pair per session.
-        sqlx::query("DELETE FROM session_tokens WHERE session_id = ? AND kind = 'access'")
+        crate::db::query("DELETE FROM session_tokens WHERE session_id = $1 AND kind = 'access'")
             .bind(&session_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("retire access token")?;
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+        crate::db::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&session_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("touch session")?;
         let tokens = self
@@ -475,15 +474,15 @@ impl Sessions {
         let mut tx = self
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin revoke")?;
-        let owned: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM sessions WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+        let owned: Option<String> = crate::db::query_scalar(
+            "SELECT id FROM sessions WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL",
         )
         .bind(session_id)
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("find session")?;
         if owned.is_none() {
@@ -497,9 +496,9 @@ impl Sessions {
 
     /// The live sessions of an account, newest first.
     pub async fn list(&self, account_id: &str) -> anyhow::Result<Vec<SessionInfo>> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, platform, created_at, last_seen_at FROM sessions
-             WHERE account_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id",
+             WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id",
         )
         .bind(account_id)
         .fetch_all(self.store.pool())
@@ -518,13 +517,13 @@ impl Sessions {
 }
 
 async fn revoke_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Tx,
     session_id: &str,
     reason: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+    crate::db::query(
+        "UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(reason)
@@ -532,7 +531,7 @@ async fn revoke_in(
     .execute(&mut *tx)
     .await
     .context("revoke session")?;
-    sqlx::query("DELETE FROM session_tokens WHERE session_id = ? AND kind = 'access'")
+    crate::db::query("DELETE FROM session_tokens WHERE session_id = $1 AND kind = 'access'")
         .bind(session_id)
         .execute(&mut *tx)
         .await

@@ -55,7 +55,7 @@ async fn a_double_tapped_login_code_gives_one_session_and_one_account() {
         1,
         "one exchange at WeChat"
     );
-    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+    let accounts: i64 = tongban::db::query_scalar("SELECT count(*) FROM accounts")
         .fetch_one(app.state.store.pool())
         .await
         .expect("count");

@@ -550,11 +550,11 @@ async fn a_bad_signature_or_a_replayed_event_processes_nothing() {
         .await
         .ok();
     // (the simulator's own delivery above was genuine: drop what it made to test the forgery)
-    sqlx::query("DELETE FROM benefit_offers")
+    tongban::db::query("DELETE FROM benefit_offers")
         .execute(app.state.store.pool())
         .await
         .expect("reset");
-    sqlx::query("DELETE FROM gov_events")
+    tongban::db::query("DELETE FROM gov_events")
         .execute(app.state.store.pool())
         .await
         .expect("reset");
@@ -682,11 +682,11 @@ async fn a_sweep_stopped_half_way_resumes_after_its_last_batch() {
         (7 - done_before).div_ceil(2),
         "resumed after the last committed batch"
     );
-    let offers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM benefit_offers")
+    let offers: i64 = tongban::db::query_scalar("SELECT COUNT(*) FROM benefit_offers")
         .fetch_one(app.state.store.pool())
         .await
         .expect("count");
-    let distinct: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT account_id) FROM benefit_offers")
+    let distinct: i64 = tongban::db::query_scalar("SELECT COUNT(DISTINCT account_id) FROM benefit_offers")
         .fetch_one(app.state.store.pool())
         .await
         .expect("count");
@@ -791,7 +791,7 @@ async fn an_offer_not_confirmed_by_its_deadline_reads_as_expired_and_cannot_be_t
         .expect("id")
         .to_owned();
     // The 90 days to confirm have passed.
-    sqlx::query("UPDATE benefit_offers SET deadline = ? WHERE id = ?")
+    tongban::db::query("UPDATE benefit_offers SET deadline = $1 WHERE id = $2")
         .bind(jiff::Timestamp::now().as_second() - 1)
         .bind(&offer_id)
         .execute(app.state.store.pool())

@@ -46,7 +46,10 @@ async fn the_embedded_store_is_sqlite_in_wal_mode() {
     let store = tongban::store::Store::open(&config).await.expect("opens");
     store.migrate().await.expect("migrates");
     store.migrate().await.expect("migrating twice is harmless");
-    assert_eq!(store.journal_mode().await.expect("pragma"), "wal");
+    assert_eq!(
+        store.journal_mode().await.expect("pragma").as_deref(),
+        Some("wal")
+    );
     assert!(dir.path().join("nested/var/tongban.db").exists());
 }
 

@@ -58,7 +58,7 @@ async fn wechats_published_secure_push_is_decrypted_and_kept() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.text().await.expect("text"), "success");
     let kept: (String, String) =
-        sqlx::query_as("SELECT event_type, payload FROM platform_events WHERE platform = 'wechat'")
+        tongban::db::query_as("SELECT event_type, payload FROM platform_events WHERE platform = 'wechat'")
             .fetch_one(app.state.store.pool())
             .await
             .expect("kept");

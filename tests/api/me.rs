@@ -27,7 +27,7 @@ async fn binding_a_real_name_shows_it_masked_and_stores_it_encrypted() {
     assert!(masked_name.starts_with('*') && masked_name != citizen.name);
 
     let row: (String, String, String) =
-        sqlx::query_as("SELECT real_name_sealed, id_number_sealed, id_hash FROM accounts")
+        tongban::db::query_as("SELECT real_name_sealed, id_number_sealed, id_hash FROM accounts")
             .fetch_one(app.state.store.pool())
             .await
             .expect("row");
@@ -198,7 +198,7 @@ async fn the_same_person_through_wechat_and_alipay_is_one_account_after_binding(
     assert_eq!(me["id"], wechat["accountId"]);
     let again = app.login_alipay(citizen.alipay_open_id).await;
     assert_eq!(again["accountId"], wechat["accountId"]);
-    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+    let accounts: i64 = tongban::db::query_scalar("SELECT count(*) FROM accounts")
         .fetch_one(app.state.store.pool())
         .await
         .expect("count");
@@ -334,7 +334,7 @@ async fn deleting_my_account_erases_it_and_ends_every_login() {
             .await;
         assert_eq!(status, 401);
     }
-    let left: i64 = sqlx::query_scalar(
+    let left: i64 = tongban::db::query_scalar(
         "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM platform_identities)
               + (SELECT count(*) FROM sessions)",
     )

@@ -155,7 +155,7 @@ async fn a_new_offer_reaches_the_person_once_through_wechat_and_stays_in_the_inb
     );
     let mut receipted = false;
     for _ in 0..100 {
-        let rows: i64 = sqlx::query_scalar(
+        let rows: i64 = tongban::db::query_scalar(
             "SELECT COUNT(*) FROM push_receipts WHERE channel = 'wechat' AND status = 'delivered'",
         )
         .fetch_one(app.state.store.pool())
@@ -420,7 +420,7 @@ async fn transient_failures_are_retried_until_the_gateway_answers() {
     assert_eq!(body["items"][0]["delivery"], "sent", "{body}");
     assert_eq!(app.push.pushes_to(&rid).len(), 1);
     let attempts: Vec<(String, String)> =
-        sqlx::query_as("SELECT channel, outcome FROM notification_attempts ORDER BY id")
+        tongban::db::query_as("SELECT channel, outcome FROM notification_attempts ORDER BY id")
             .fetch_all(app.state.store.pool())
             .await
             .expect("attempts");
@@ -501,19 +501,19 @@ async fn seed_campaign(app: &TestApp, campaign: &str, people: usize) {
     let mut tx = app.state.store.pool().begin().await.expect("tx");
     for i in 0..people {
         let account = format!("acc_{campaign}{i:05}");
-        sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, 0)")
+        tongban::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, 0)")
             .bind(&account)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("account");
         let rid = app.push.register_device(DevicePlatform::Android);
-        sqlx::query(
+        tongban::db::query(
             "INSERT INTO push_devices (registration_id, account_id, platform, created_at)
-             VALUES (?, ?, 'android', 0)",
+             VALUES ($1, $2, 'android', 0)",
         )
         .bind(&rid)
         .bind(&account)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .expect("device");
         let notification = NewNotification {
@@ -576,7 +576,7 @@ async fn a_big_campaign_does_not_hold_back_an_application_decision() {
     assert_eq!(body["items"][0]["kind"], "applicationStatus");
     assert_eq!(body["items"][0]["delivery"], "sent");
 
-    let (sent_before, left): (i64, i64) = sqlx::query_as(
+    let (sent_before, left): (i64, i64) = tongban::db::query_as(
         "SELECT
            SUM(c.state = 'sent' AND c.finished_at <= s.finished_at),
            SUM(c.state IN ('queued', 'sending'))
@@ -603,7 +603,7 @@ async fn an_alipay_user_is_told_through_alipay_and_metrics_count_it() {
         .bind_real_name(&token, person.name, person.id_number)
         .await;
     assert_eq!(status, 200, "{body}");
-    let user: String = sqlx::query_scalar(
+    let user: String = tongban::db::query_scalar(
         "SELECT subject FROM platform_identities WHERE platform = 'alipay' LIMIT 1",
     )
     .fetch_one(app.state.store.pool())
@@ -678,7 +678,7 @@ async fn a_campaign_at_full_pace_never_hits_the_gateways_cap() {
     seed_campaign(&app, "swp_cap", 150).await;
     let pool = app.state.store.pool();
     for _ in 0..400 {
-        let open: i64 = sqlx::query_scalar(
+        let open: i64 = tongban::db::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE state IN ('queued', 'sending')",
         )
         .fetch_one(pool)
@@ -689,13 +689,13 @@ async fn a_campaign_at_full_pace_never_hits_the_gateways_cap() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE state = 'sent'")
+    let sent: i64 = tongban::db::query_scalar("SELECT COUNT(*) FROM notifications WHERE state = 'sent'")
         .fetch_one(pool)
         .await
         .expect("sent");
     assert_eq!(sent, 150, "the campaign finished");
     let refused: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM notification_attempts WHERE code = '2002'")
+        tongban::db::query_scalar("SELECT COUNT(*) FROM notification_attempts WHERE code = '2002'")
             .fetch_one(pool)
             .await
             .expect("attempts");

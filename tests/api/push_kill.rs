@@ -77,10 +77,10 @@ async fn seed(data: &Path, wechat: &WechatSim, gateway: &PushSim) -> HashMap<Str
     let langs = ["zh-Hans", "ug-Arab", "kk-Arab"];
     for i in 0..PEOPLE {
         let account = format!("acc_kill{i:05}");
-        sqlx::query("INSERT INTO accounts (id, created_at, lang) VALUES (?, 0, ?)")
+        tongban::db::query("INSERT INTO accounts (id, created_at, lang) VALUES ($1, 0, $2)")
             .bind(&account)
             .bind(langs[i % 3])
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .expect("account");
         let how = match i % 10 {
@@ -89,37 +89,37 @@ async fn seed(data: &Path, wechat: &WechatSim, gateway: &PushSim) -> HashMap<Str
                 let openid = format!("oKillTest{i:022}");
                 wechat.mint_login_code(&openid);
                 wechat.grant_subscription(&openid, OFFER_TEMPLATE);
-                sqlx::query(
+                tongban::db::query(
                     "INSERT INTO platform_identities
                        (platform, app_id, subject, account_id, created_at, last_login_at)
-                     VALUES ('wechat', ?, ?, ?, 0, 0)",
+                     VALUES ('wechat', $1, $2, $3, 0, 0)",
                 )
                 .bind(&config.upstream.wechat.app_id)
                 .bind(&openid)
                 .bind(&account)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .expect("identity");
-                sqlx::query(
+                tongban::db::query(
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES (?, 'wechat', ?, 1, 0, 0)",
+                     VALUES ($1, 'wechat', $2, 1, 0, 0)",
                 )
                 .bind(&account)
                 .bind(OFFER_TEMPLATE)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .expect("credit");
                 Reach::Wechat(openid)
             }
             _ => {
                 let rid = gateway.register_device(DevicePlatform::Android);
-                sqlx::query(
+                tongban::db::query(
                     "INSERT INTO push_devices (registration_id, account_id, platform, created_at)
-                     VALUES (?, ?, 'android', 0)",
+                     VALUES ($1, $2, 'android', 0)",
                 )
                 .bind(&rid)
                 .bind(&account)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .expect("device");
                 Reach::App(rid)
@@ -153,7 +153,7 @@ async fn seed(data: &Path, wechat: &WechatSim, gateway: &PushSim) -> HashMap<Str
         reach.insert(account, how);
     }
     tx.commit().await.expect("commit");
-    store.pool().close().await;
+    store.close().await;
     reach
 }
 
@@ -207,7 +207,7 @@ async fn wait_ready(port: u16) {
 async fn unsettled(data: &Path) -> i64 {
     let url = format!("sqlite://{}/tongban.db", data.display());
     let pool = sqlx::SqlitePool::connect(&url).await.expect("store");
-    let count = sqlx::query_scalar(
+    let count = tongban::db::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE state IN ('queued', 'sending', 'in_doubt')",
     )
     .fetch_one(&pool)
@@ -305,7 +305,7 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     let url = format!("sqlite://{}/tongban.db", data.path().display());
     let pool = sqlx::SqlitePool::connect(&url).await.expect("store");
     let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, account_id, state FROM notifications")
+        tongban::db::query_as("SELECT id, account_id, state FROM notifications")
             .fetch_all(&pool)
             .await
             .expect("notifications");
@@ -314,13 +314,13 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
         PEOPLE,
         "one notification per person in the inbox"
     );
-    let in_doubt_resolved: i64 = sqlx::query_scalar(
+    let in_doubt_resolved: i64 = tongban::db::query_scalar(
         "SELECT COUNT(*) FROM notification_attempts WHERE outcome IN ('in_doubt', 'resolved')",
     )
     .fetch_one(&pool)
     .await
     .expect("attempts");
-    let receipts: Vec<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+    let receipts: Vec<(String, Option<String>, Option<String>, i64)> = tongban::db::query_as(
         "SELECT provider_ref, account_id, target, received_at FROM push_receipts WHERE channel = 'wechat'",
     )
     .fetch_all(&pool)
@@ -340,7 +340,7 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
                 map
             });
     let mut history: HashMap<String, Vec<Attempt>> = HashMap::new();
-    let attempts: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+    let attempts: Vec<(String, String, String, Option<String>, i64)> = tongban::db::query_as(
         "SELECT notification_id, channel, outcome, code, started_at FROM notification_attempts ORDER BY id",
     )
     .fetch_all(&pool)

@@ -13,7 +13,6 @@ use crate::domain::push::outbox::{NewNotification, Params};
 use anyhow::Context;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{
     explain::{StoredReason, capture},
@@ -317,7 +316,7 @@ impl Benefits {
     /// Creates and publishes `documents` as version 1 of their policies, when no policy
     /// exists yet (the simulated platform's seed, for the demo). Answers how many.
     pub async fn publish_seed(&self, documents: Vec<PolicyDocument>) -> anyhow::Result<usize> {
-        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM policy_versions")
+        let existing: i64 = crate::db::query_scalar("SELECT COUNT(*) FROM policy_versions")
             .fetch_one(self.inner.store.pool())
             .await
             .context("count policies")?;
@@ -349,7 +348,7 @@ impl Benefits {
     }
 
     async fn reload(&self) -> anyhow::Result<()> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT version, document FROM policy_versions WHERE status = 'published'
              ORDER BY policy_id",
         )
@@ -399,20 +398,20 @@ impl Benefits {
             .inner
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin create policy version")?;
         let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM policy_versions WHERE policy_id = ?")
+            crate::db::query_scalar("SELECT MAX(version) FROM policy_versions WHERE policy_id = $1")
                 .bind(&document.policy_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await
                 .context("read last version")?;
         let version = last.unwrap_or(0) + 1;
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO policy_versions
                (policy_id, version, status, target, document, created_at, created_by)
-             VALUES (?, ?, 'draft', ?, ?, ?, ?)",
+             VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
         )
         .bind(&document.policy_id)
         .bind(version)
@@ -420,7 +419,7 @@ impl Benefits {
         .bind(serde_json::to_string(&document).context("encode policy")?)
         .bind(now())
         .bind(created_by)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("store policy version")?;
         tx.commit().await.context("commit policy version")?;
@@ -433,9 +432,9 @@ impl Benefits {
         policy_id: &str,
         version: u32,
     ) -> Result<VersionRecord, PolicyError> {
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT version, status, document, created_at, created_by, published_at, retired_at
-             FROM policy_versions WHERE policy_id = ? AND version = ?",
+             FROM policy_versions WHERE policy_id = $1 AND version = $2",
         )
         .bind(policy_id)
         .bind(i64::from(version))
@@ -448,7 +447,7 @@ impl Benefits {
 
     /// Every version of every policy, newest version first within a policy.
     pub async fn versions(&self) -> anyhow::Result<Vec<VersionRecord>> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT version, status, document, created_at, created_by, published_at, retired_at
              FROM policy_versions ORDER BY policy_id, version DESC",
         )
@@ -467,15 +466,15 @@ impl Benefits {
             .inner
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin publish")?;
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM policy_versions WHERE policy_id = ? AND version = ?",
+        let status: Option<String> = crate::db::query_scalar(
+            "SELECT status FROM policy_versions WHERE policy_id = $1 AND version = $2",
         )
         .bind(policy_id)
         .bind(i64::from(version))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("read version status")?;
         match status.as_deref().map(VersionStatus::from_code) {
@@ -484,23 +483,23 @@ impl Benefits {
             Some(other) => return Err(PolicyError::WrongState(other)),
         }
         let now = now();
-        sqlx::query(
-            "UPDATE policy_versions SET status = 'superseded', retired_at = ?
-             WHERE policy_id = ? AND status = 'published'",
+        crate::db::query(
+            "UPDATE policy_versions SET status = 'superseded', retired_at = $1
+             WHERE policy_id = $2 AND status = 'published'",
         )
         .bind(now)
         .bind(policy_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("supersede")?;
-        sqlx::query(
-            "UPDATE policy_versions SET status = 'published', published_at = ?
-             WHERE policy_id = ? AND version = ?",
+        crate::db::query(
+            "UPDATE policy_versions SET status = 'published', published_at = $1
+             WHERE policy_id = $2 AND version = $3",
         )
         .bind(now)
         .bind(policy_id)
         .bind(i64::from(version))
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("publish")?;
         tx.commit().await.context("commit publish")?;
@@ -510,9 +509,9 @@ impl Benefits {
 
     /// Stops a published version making offers. Offers made stay.
     pub async fn retire(&self, policy_id: &str, version: u32) -> Result<(), PolicyError> {
-        let result = sqlx::query(
-            "UPDATE policy_versions SET status = 'retired', retired_at = ?
-             WHERE policy_id = ? AND version = ? AND status = 'published'",
+        let result = crate::db::query(
+            "UPDATE policy_versions SET status = 'retired', retired_at = $1
+             WHERE policy_id = $2 AND version = $3 AND status = 'published'",
         )
         .bind(now())
         .bind(policy_id)
@@ -655,7 +654,7 @@ impl Benefits {
             .inner
             .store
             .pool()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin offers")?;
         let created = self
@@ -671,7 +670,7 @@ impl Benefits {
     /// Writes offers for one person inside `tx`; returns how many were new.
     pub(super) async fn write_offers(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::db::Tx,
         account_id: &str,
         matches: &[NewOffer<'_>],
         day: Date,
@@ -690,11 +689,11 @@ impl Benefits {
                     Some(now + i64::from(policy.document.confirm_within_days.unwrap_or(30)) * DAY),
                 ),
             };
-            let result = sqlx::query(
+            let result = crate::db::query(
                 "INSERT INTO benefit_offers
                    (id, account_id, policy_id, policy_version, period_key, status, amount_fen,
                     amount_unit, reasons_sealed, evaluated_on, created_at, deadline)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (account_id, policy_id, period_key) DO NOTHING",
             )
             .bind(&id)
@@ -759,17 +758,15 @@ impl Benefits {
         account_id: &str,
         status: Option<OfferStatus>,
     ) -> anyhow::Result<Vec<Offer>> {
-        let rows = sqlx::query(&format!(
+        let rows = crate::db::query(&format!(
             "SELECT o.*, {EFFECTIVE_STATUS} AS effective_status, v.document
              FROM benefit_offers o
              JOIN policy_versions v ON v.policy_id = o.policy_id AND v.version = o.policy_version
-             WHERE o.account_id = ? AND (? IS NULL OR {EFFECTIVE_STATUS} = ?)
+             WHERE o.account_id = $2 AND ($3 IS NULL OR {EFFECTIVE_STATUS} = $3)
              ORDER BY o.created_at DESC, o.id"
         ))
         .bind(now())
         .bind(account_id)
-        .bind(status.map(OfferStatus::code))
-        .bind(now())
         .bind(status.map(OfferStatus::code))
         .fetch_all(self.inner.store.pool())
         .await
@@ -779,11 +776,11 @@ impl Benefits {
 
     /// One offer of the person.
     pub async fn offer_of(&self, account_id: &str, offer_id: &str) -> Result<Offer, OfferError> {
-        let row = sqlx::query(&format!(
+        let row = crate::db::query(&format!(
             "SELECT o.*, {EFFECTIVE_STATUS} AS effective_status, v.document
              FROM benefit_offers o
              JOIN policy_versions v ON v.policy_id = o.policy_id AND v.version = o.policy_version
-             WHERE o.account_id = ? AND o.id = ?"
+             WHERE o.account_id = $2 AND o.id = $3"
         ))
         .bind(now())
         .bind(account_id)
@@ -795,7 +792,7 @@ impl Benefits {
         Ok(self.offer(&row)?)
     }
 
-    fn offer(&self, row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Offer> {
+    fn offer(&self, row: &crate::db::Row) -> anyhow::Result<Offer> {
         let id: String = row.get("id");
         let sealed: String = row.get("reasons_sealed");
         let reasons = self.inner.vault.open(&sealed, &reasons_aad(&id))?;
@@ -849,11 +846,11 @@ impl Benefits {
             .await
             .map_err(OfferError::Upstream)?;
         let now = now();
-        let result = sqlx::query(
-            "UPDATE benefit_offers SET status = 'confirmed', decided_at = COALESCE(decided_at, ?),
-               claim_id = ?, claim_status = ?, claim_updated_at = ?
-             WHERE id = ? AND account_id = ?
-               AND (status = 'confirmed' OR (status = 'new' AND COALESCE(deadline >= ?, 1)))",
+        let result = crate::db::query(
+            "UPDATE benefit_offers SET status = 'confirmed', decided_at = COALESCE(decided_at, $1),
+               claim_id = $2, claim_status = $3, claim_updated_at = $4
+             WHERE id = $5 AND account_id = $6
+               AND (status = 'confirmed' OR (status = 'new' AND COALESCE(deadline >= $7, 1)))",
         )
         .bind(now)
         .bind(&claim.claim_id)
@@ -888,9 +885,9 @@ impl Benefits {
         account_id: &str,
         holder: &crate::upstream::gov::Holder,
     ) -> anyhow::Result<()> {
-        let open: Vec<String> = sqlx::query_scalar(
+        let open: Vec<String> = crate::db::query_scalar(
             "SELECT claim_id FROM benefit_offers
-             WHERE account_id = ? AND claim_id IS NOT NULL
+             WHERE account_id = $1 AND claim_id IS NOT NULL
                AND claim_status IN ('submitted', 'accepted')
              ORDER BY claim_updated_at LIMIT 100",
         )
@@ -914,9 +911,9 @@ impl Benefits {
                 tracing::warn!(status = %receipt.status, "unknown claim status from the platform; kept the last known");
                 continue;
             }
-            sqlx::query(
-                "UPDATE benefit_offers SET claim_status = ?, claim_updated_at = ?
-                 WHERE account_id = ? AND claim_id = ? AND claim_status <> ?",
+            crate::db::query(
+                "UPDATE benefit_offers SET claim_status = $1, claim_updated_at = $2
+                 WHERE account_id = $3 AND claim_id = $4 AND claim_status <> $5",
             )
             .bind(&receipt.status)
             .bind(now)
@@ -938,9 +935,9 @@ impl Benefits {
             OfferStatus::Declined => return Ok(offer),
             other => return Err(OfferError::Closed(other)),
         }
-        sqlx::query(
-            "UPDATE benefit_offers SET status = 'declined', decided_at = ?
-             WHERE id = ? AND account_id = ? AND status = 'new' AND COALESCE(deadline >= ?, 1)",
+        crate::db::query(
+            "UPDATE benefit_offers SET status = 'declined', decided_at = $1
+             WHERE id = $2 AND account_id = $3 AND status = 'new' AND COALESCE(deadline >= $4, 1)",
         )
         .bind(now())
         .bind(offer_id)
@@ -970,8 +967,8 @@ impl Benefits {
     /// delivery of the same event is a duplicate; if handling fails the claim is released so
     /// that the platform's retry runs it.
     pub async fn handle_event(&self, event: &LifeEvent) -> anyhow::Result<EventOutcome> {
-        let claimed = sqlx::query(
-            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES (?, ?, ?, 0)
+        let claimed = crate::db::query(
+            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES ($1, $2, $3, 0)
              ON CONFLICT (event_id) DO NOTHING",
         )
         .bind(&event.event_id)
@@ -988,7 +985,7 @@ impl Benefits {
         }
         match self.life_event(event).await {
             Ok(evaluated) => {
-                sqlx::query("UPDATE gov_events SET offers = ? WHERE event_id = ?")
+                crate::db::query("UPDATE gov_events SET offers = $1 WHERE event_id = $2")
                     .bind(evaluated.created as i64)
                     .bind(&event.event_id)
                     .execute(self.inner.store.pool())
@@ -1000,7 +997,7 @@ impl Benefits {
                 })
             }
             Err(err) => {
-                if let Err(release) = sqlx::query("DELETE FROM gov_events WHERE event_id = ?")
+                if let Err(release) = crate::db::query("DELETE FROM gov_events WHERE event_id = $1")
                     .bind(&event.event_id)
                     .execute(self.inner.store.pool())
                     .await
@@ -1079,7 +1076,7 @@ pub(super) fn matches<'p>(policies: &'p [Arc<CompiledPolicy>], facts: &Facts) ->
 /// An offer's status as the person sees it: a `new` offer past its deadline has expired. Derived
 /// when read (its one parameter is now), so reading never writes.
 const EFFECTIVE_STATUS: &str =
-    "(CASE WHEN o.status = 'new' AND o.deadline < ? THEN 'expired' ELSE o.status END)";
+    "(CASE WHEN o.status = 'new' AND o.deadline < $1 THEN 'expired' ELSE o.status END)";
 
 /// The claim statuses people are told of (each has a `benefit-claim-*` message).
 const CLAIM_STATUSES: [&str; 4] = ["submitted", "accepted", "paid", "rejected"];
@@ -1101,7 +1098,7 @@ fn mask_code(code: &str) -> String {
     }
 }
 
-fn version_record(row: &sqlx::sqlite::SqliteRow) -> Result<VersionRecord, PolicyError> {
+fn version_record(row: &crate::db::Row) -> Result<VersionRecord, PolicyError> {
     let document: String = row.get("document");
     let status: String = row.get("status");
     let version: i64 = row.get("version");

@@ -11,7 +11,6 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{
     facts::Facts,
@@ -75,10 +74,10 @@ impl Benefits {
         let id = random_id("swp_");
         let total = self.accounts().bound_count().await?;
         let now = now();
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO benefit_sweeps
                (id, policies, trigger, status, evaluate_on, total, started_at, updated_at)
-             VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(serde_json::to_string(&policies).context("encode sweep policies")?)
@@ -138,7 +137,7 @@ impl Benefits {
             let mut tx = self
                 .store()
                 .writer()
-                .begin_with("BEGIN IMMEDIATE")
+                .begin_write()
                 .await
                 .context("begin sweep batch")?;
             let (mut matched, mut created, mut failed) = (0u64, 0u64, 0u64);
@@ -157,10 +156,10 @@ impl Benefits {
                     .write_offers(&mut tx, account_id, &found, day, Some(id))
                     .await?;
             }
-            sqlx::query(
-                "UPDATE benefit_sweeps SET cursor = ?, done = done + ?, matched = matched + ?,
-                   offers = offers + ?, failed = failed + ?, updated_at = ?
-                 WHERE id = ?",
+            crate::db::query(
+                "UPDATE benefit_sweeps SET cursor = $1, done = done + $2, matched = matched + $3,
+                   offers = offers + $4, failed = failed + $5, updated_at = $6
+                 WHERE id = $7",
             )
             .bind(&last)
             .bind(people.len() as i64)
@@ -169,7 +168,7 @@ impl Benefits {
             .bind(failed as i64)
             .bind(now())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("move sweep cursor")?;
             tx.commit().await.context("commit sweep batch")?;
@@ -181,9 +180,9 @@ impl Benefits {
                 progress(&status);
             }
         }
-        sqlx::query(
-            "UPDATE benefit_sweeps SET status = 'done', finished_at = ?, updated_at = ?
-             WHERE id = ? AND status = 'running'",
+        crate::db::query(
+            "UPDATE benefit_sweeps SET status = 'done', finished_at = $1, updated_at = $2
+             WHERE id = $3 AND status = 'running'",
         )
         .bind(now())
         .bind(now())
@@ -211,7 +210,7 @@ impl Benefits {
 
     /// Resumes, in the background, every sweep a previous run of the process left running.
     pub async fn resume_sweeps(&self) -> anyhow::Result<Vec<String>> {
-        let ids: Vec<String> = sqlx::query_scalar(
+        let ids: Vec<String> = crate::db::query_scalar(
             "SELECT id FROM benefit_sweeps WHERE status = 'running' ORDER BY started_at",
         )
         .fetch_all(self.store().pool())
@@ -226,7 +225,7 @@ impl Benefits {
 
     /// A sweep's progress.
     pub async fn sweep(&self, id: &str) -> anyhow::Result<Option<SweepStatus>> {
-        let row = sqlx::query("SELECT * FROM benefit_sweeps WHERE id = ?")
+        let row = crate::db::query("SELECT * FROM benefit_sweeps WHERE id = $1")
             .bind(id)
             .fetch_optional(self.store().pool())
             .await
@@ -236,7 +235,7 @@ impl Benefits {
 
     /// The latest sweeps, newest first.
     pub async fn sweeps(&self, limit: u32) -> anyhow::Result<Vec<SweepStatus>> {
-        let rows = sqlx::query("SELECT * FROM benefit_sweeps ORDER BY started_at DESC, id LIMIT ?")
+        let rows = crate::db::query("SELECT * FROM benefit_sweeps ORDER BY started_at DESC, id LIMIT $1")
             .bind(i64::from(limit))
             .fetch_all(self.store().pool())
             .await
@@ -245,7 +244,7 @@ impl Benefits {
     }
 
     async fn cursor(&self, id: &str) -> anyhow::Result<String> {
-        sqlx::query_scalar("SELECT cursor FROM benefit_sweeps WHERE id = ?")
+        crate::db::query_scalar("SELECT cursor FROM benefit_sweeps WHERE id = $1")
             .bind(id)
             .fetch_one(self.store().pool())
             .await
@@ -253,9 +252,9 @@ impl Benefits {
     }
 
     async fn fail(&self, id: &str, error: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE benefit_sweeps SET status = 'failed', error = ?, finished_at = ?, updated_at = ?
-             WHERE id = ?",
+        crate::db::query(
+            "UPDATE benefit_sweeps SET status = 'failed', error = $1, finished_at = $2, updated_at = $3
+             WHERE id = $4",
         )
         .bind(error)
         .bind(now())
@@ -273,8 +272,8 @@ impl Benefits {
     ) -> anyhow::Result<Vec<Arc<CompiledPolicy>>> {
         let mut policies = Vec::with_capacity(wanted.len());
         for want in wanted {
-            let document: String = sqlx::query_scalar(
-                "SELECT document FROM policy_versions WHERE policy_id = ? AND version = ?",
+            let document: String = crate::db::query_scalar(
+                "SELECT document FROM policy_versions WHERE policy_id = $1 AND version = $2",
             )
             .bind(&want.policy_id)
             .bind(i64::from(want.version))
@@ -294,9 +293,9 @@ impl Benefits {
     }
 }
 
-fn sweep_status(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<SweepStatus> {
+fn sweep_status(row: &crate::db::Row) -> anyhow::Result<SweepStatus> {
     let policies: String = row.get("policies");
-    let count = |name: &str| -> u64 { row.get::<i64, _>(name) as u64 };
+    let count = |name: &str| -> u64 { row.get::<i64>(name) as u64 };
     Ok(SweepStatus {
         id: row.get("id"),
         policies: serde_json::from_str(&policies).context("sweep policies")?,

@@ -57,17 +57,17 @@ impl Push {
         let mut tx = self
             .store()
             .writer()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin application event")?;
-        let claimed = sqlx::query(
-            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES (?, ?, ?, 0)
+        let claimed = crate::db::query(
+            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES ($1, $2, $3, 0)
              ON CONFLICT (event_id) DO NOTHING",
         )
         .bind(&event.event_id)
         .bind(super::now_ms() / 1000)
         .bind(event.kind.as_str())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("claim event")?;
         if claimed.rows_affected() == 0 {

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use sqlx::Row;
 
 use super::{Push, now_ms};
 
@@ -39,14 +38,14 @@ pub struct Failure {
     pub count: u64,
 }
 
-fn count(row: &sqlx::sqlite::SqliteRow, column: &str) -> u64 {
-    u64::try_from(row.get::<i64, _>(column)).unwrap_or(0)
+fn count(row: &crate::db::Row, column: &str) -> u64 {
+    u64::try_from(row.get::<i64>(column)).unwrap_or(0)
 }
 
 impl Push {
     /// The newest campaigns first, at most 100.
     pub async fn campaigns(&self) -> anyhow::Result<Vec<CampaignProgress>> {
-        let ids: Vec<String> = sqlx::query_scalar(
+        let ids: Vec<String> = crate::db::query_scalar(
             "SELECT campaign_id FROM notifications WHERE campaign_id IS NOT NULL
              GROUP BY campaign_id ORDER BY MIN(created_at) DESC LIMIT 100",
         )
@@ -69,10 +68,10 @@ impl Push {
             id: id.to_string(),
             ..CampaignProgress::default()
         };
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT state, channel, end_reason, COUNT(*) AS n, MIN(created_at) AS first,
                     MAX(finished_at) AS last
-             FROM notifications WHERE campaign_id = ? GROUP BY state, channel, end_reason",
+             FROM notifications WHERE campaign_id = $1 GROUP BY state, channel, end_reason",
         )
         .bind(id)
         .fetch_all(pool)
@@ -90,7 +89,7 @@ impl Push {
             progress.created_at = progress.created_at.min(row.get("first"));
             progress.last_finished_at = progress
                 .last_finished_at
-                .max(row.get::<Option<i64>, _>("last"));
+                .max(row.get::<Option<i64>>("last"));
             let channel: Option<String> = row.get("channel");
             if state == "sent"
                 && let Some(channel) = channel
@@ -106,10 +105,10 @@ impl Push {
                 });
             }
         }
-        for row in sqlx::query(
+        for row in crate::db::query(
             "SELECT a.channel, a.outcome, a.code, COUNT(*) AS n
              FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id
-             WHERE n.campaign_id = ? AND a.outcome NOT IN ('accepted', 'pending', 'resolved')
+             WHERE n.campaign_id = $1 AND a.outcome NOT IN ('accepted', 'pending', 'resolved')
              GROUP BY a.channel, a.outcome, a.code ORDER BY n DESC LIMIT 50",
         )
         .bind(id)
@@ -125,12 +124,12 @@ impl Push {
                 count: count(&row, "n"),
             });
         }
-        for row in sqlx::query(
+        for row in crate::db::query(
             "SELECT r.status, COUNT(*) AS n
              FROM push_receipts r
              JOIN notification_attempts a ON a.channel = r.channel AND a.provider_ref = r.provider_ref
              JOIN notifications n ON n.id = a.notification_id
-             WHERE n.campaign_id = ? GROUP BY r.status",
+             WHERE n.campaign_id = $1 GROUP BY r.status",
         )
         .bind(id)
         .fetch_all(pool)
@@ -142,7 +141,7 @@ impl Push {
                 .insert(row.get("status"), count(&row, "n"));
         }
         progress.paused =
-            sqlx::query_scalar::<_, i64>("SELECT paused FROM push_campaigns WHERE id = ?")
+            crate::db::query_scalar::<i64>("SELECT paused FROM push_campaigns WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -153,15 +152,15 @@ impl Push {
     /// Pauses or resumes a campaign; false when it made no notifications.
     pub async fn set_paused(&self, id: &str, paused: bool) -> anyhow::Result<bool> {
         let exists: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM notifications WHERE campaign_id = ? LIMIT 1")
+            crate::db::query_scalar("SELECT 1 FROM notifications WHERE campaign_id = $1 LIMIT 1")
                 .bind(id)
                 .fetch_optional(self.store().pool())
                 .await?;
         if exists.is_none() {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO push_campaigns (id, paused, updated_at) VALUES (?, ?, ?)
+        crate::db::query(
+            "INSERT INTO push_campaigns (id, paused, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at",
         )
         .bind(id)
@@ -181,10 +180,10 @@ impl Push {
         let now = now_ms();
         let deadline =
             now + i64::try_from(self.inner.config.deadline_hours * 3_600_000).unwrap_or(0);
-        let done = sqlx::query(
-            "UPDATE notifications SET state = 'queued', due_at = ?, deadline_at = ?,
+        let done = crate::db::query(
+            "UPDATE notifications SET state = 'queued', due_at = $1, deadline_at = $2,
                end_reason = NULL, finished_at = NULL
-             WHERE campaign_id = ? AND state = 'failed'",
+             WHERE campaign_id = $3 AND state = 'failed'",
         )
         .bind(now)
         .bind(deadline)

@@ -18,7 +18,6 @@ use std::{
 use anyhow::Context;
 use futures_util::{StreamExt, stream};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use sqlx::Row;
 
 use super::{
     AttemptLabels, Channel, EndLabels, Kind, Push, PushConfig,
@@ -222,18 +221,18 @@ impl Push {
     async fn lease(&self, owner: &str) -> anyhow::Result<Vec<Leased>> {
         let now = now_ms();
         let lease_until = now + i64::try_from(self.inner.config.lease_secs * 1000).unwrap_or(0);
-        let rows = sqlx::query(
-            "UPDATE notifications SET state = 'sending', lease_owner = ?, lease_until = ?
+        let rows = crate::db::query(
+            "UPDATE notifications SET state = 'sending', lease_owner = $1, lease_until = $2
              WHERE id IN (
                SELECT n.id FROM notifications n
-               WHERE n.state = 'queued' AND n.due_at <= ?
+               WHERE n.state = 'queued' AND n.due_at <= $3
                  AND (n.campaign_id IS NULL OR n.campaign_id NOT IN
                       (SELECT id FROM push_campaigns WHERE paused = 1))
                  AND NOT EXISTS (SELECT 1 FROM notifications s
                                  WHERE s.account_id = n.account_id
                                    AND s.state IN ('sending', 'in_doubt'))
                ORDER BY n.priority, n.due_at
-               LIMIT ?)
+               LIMIT $4)
              RETURNING id, account_id, kind, params, attempts, deadline_at, push_cid",
         )
         .bind(owner)
@@ -252,7 +251,7 @@ impl Push {
                 account_id: row.get("account_id"),
                 kind: Kind::parse(&kind).context("unknown notification kind")?,
                 params: serde_json::from_str(&params).context("notification params")?,
-                attempts: u32::try_from(row.get::<i64, _>("attempts")).unwrap_or(0),
+                attempts: u32::try_from(row.get::<i64>("attempts")).unwrap_or(0),
                 deadline_at: row.get("deadline_at"),
                 push_cid: row.get("push_cid"),
             });
@@ -266,16 +265,16 @@ impl Push {
         let mut people: HashMap<String, Person> = HashMap::new();
         let pool = self.store().pool();
         let ids = json_rows(&ids.iter().collect::<Vec<_>>());
-        let query = sqlx::query(
+        let query = crate::db::query(
             "SELECT a.id, a.lang, a.time_zone, a.notify_categories, a.notify_channels,
                     a.quiet_start, a.quiet_end,
                     (SELECT subject FROM platform_identities p
-                     WHERE p.account_id = a.id AND p.platform = 'wechat' AND p.app_id = ?
+                     WHERE p.account_id = a.id AND p.platform = 'wechat' AND p.app_id = $1
                      ORDER BY p.last_login_at DESC LIMIT 1) AS openid,
                     (SELECT subject FROM platform_identities p
-                     WHERE p.account_id = a.id AND p.platform = 'alipay' AND p.app_id = ?
+                     WHERE p.account_id = a.id AND p.platform = 'alipay' AND p.app_id = $2
                      ORDER BY p.last_login_at DESC LIMIT 1) AS alipay_user
-             FROM accounts a WHERE a.id IN (SELECT value FROM json_each(?))",
+             FROM accounts a WHERE a.id IN (SELECT value FROM json_each($3))",
         )
         .bind(&self.inner.wechat_app_id)
         .bind(&self.inner.alipay_app_id)
@@ -288,8 +287,8 @@ impl Push {
                 .map(|codes| codes.iter().filter_map(|c| Channel::parse(c)).collect())
                 .unwrap_or_else(|| Channel::ALL.to_vec());
             let quiet = match (
-                row.get::<Option<String>, _>("quiet_start"),
-                row.get::<Option<String>, _>("quiet_end"),
+                row.get::<Option<String>>("quiet_start"),
+                row.get::<Option<String>>("quiet_end"),
             ) {
                 (Some(start), Some(end)) => QuietHours::parse(&start, &end).ok(),
                 _ => None,
@@ -310,9 +309,9 @@ impl Push {
                 },
             );
         }
-        let query = sqlx::query(
+        let query = crate::db::query(
             "SELECT account_id, platform, template_id, credits, long_term FROM push_credits
-             WHERE account_id IN (SELECT value FROM json_each(?))",
+             WHERE account_id IN (SELECT value FROM json_each($1))",
         )
         .bind(&ids);
         for row in query.fetch_all(pool).await.context("credits")? {
@@ -323,13 +322,13 @@ impl Push {
             {
                 person.credits.insert(
                     (channel, row.get("template_id")),
-                    (row.get("credits"), row.get::<i64, _>("long_term") != 0),
+                    (row.get("credits"), row.get::<i64>("long_term") != 0),
                 );
             }
         }
-        let query = sqlx::query(
+        let query = crate::db::query(
             "SELECT account_id, registration_id, platform FROM push_devices
-             WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY created_at",
+             WHERE account_id IN (SELECT value FROM json_each($1)) ORDER BY created_at",
         )
         .bind(&ids);
         for row in query.fetch_all(pool).await.context("devices")? {
@@ -356,14 +355,14 @@ impl Push {
             return Ok(refused);
         }
         let retried = json_rows(&retried.into_iter().collect::<Vec<_>>());
-        let query = sqlx::query(
+        let query = crate::db::query(
             "SELECT notification_id, channel FROM notification_attempts
              WHERE outcome IN ('permanent', 'refused')
-               AND notification_id IN (SELECT value FROM json_each(?))",
+               AND notification_id IN (SELECT value FROM json_each($1))",
         )
         .bind(&retried);
         for row in query.fetch_all(self.store().pool()).await? {
-            if let Some(channel) = Channel::parse(row.get::<&str, _>("channel")) {
+            if let Some(channel) = Channel::parse(&row.get::<String>("channel")) {
                 refused
                     .entry(row.get("notification_id"))
                     .or_default()
@@ -525,33 +524,33 @@ impl Push {
         let mut tx = self
             .store()
             .writer()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin plan")?;
         if !quiet.is_empty() {
-            sqlx::query(
+            crate::db::query(
                 "UPDATE notifications SET state = 'queued', due_at = v.value ->> 1,
                    lease_owner = NULL, lease_until = NULL
-                 FROM json_each(?) AS v
-                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = ?",
+                 FROM json_each($1) AS v
+                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $2",
             )
             .bind(json_rows(&quiet))
             .bind(owner)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("defer")?;
         }
         if !inbox.is_empty() {
-            sqlx::query(
+            crate::db::query(
                 "UPDATE notifications SET state = 'inbox', end_reason = v.value ->> 1,
-                   finished_at = ?, lease_owner = NULL, lease_until = NULL
-                 FROM json_each(?) AS v
-                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = ?",
+                   finished_at = $1, lease_owner = NULL, lease_until = NULL
+                 FROM json_each($2) AS v
+                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $3",
             )
             .bind(now)
             .bind(json_rows(&inbox))
             .bind(owner)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("inbox only")?;
         }
@@ -572,28 +571,28 @@ impl Push {
                     })
                     .collect::<Vec<_>>(),
             );
-            let rows = sqlx::query(
+            let rows = crate::db::query(
                 "INSERT INTO notification_attempts
                    (notification_id, channel, target, started_at, outcome)
-                 SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, ?, 'pending'
-                 FROM json_each(?) AS v
+                 SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, $1, 'pending'
+                 FROM json_each($2) AS v
                  RETURNING id, notification_id",
             )
             .bind(now)
             .bind(&sends)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await
             .context("record attempts")?;
             for row in rows {
                 attempt_ids.insert(row.get("notification_id"), row.get("id"));
             }
-            sqlx::query(
+            crate::db::query(
                 "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
                    push_cid = COALESCE(push_cid, v.value ->> 3)
-                 FROM json_each(?) AS v WHERE notifications.id = v.value ->> 0",
+                 FROM json_each($1) AS v WHERE notifications.id = v.value ->> 0",
             )
             .bind(&sends)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("mark attempts")?;
         }
@@ -612,28 +611,28 @@ impl Push {
                 .into_iter()
                 .map(|((account, platform, template), count)| (account, platform, template, count))
                 .collect();
-            sqlx::query(
+            crate::db::query(
                 "UPDATE push_credits SET credits = MAX(credits - (v.value ->> 3), 0)
-                 FROM json_each(?) AS v
+                 FROM json_each($1) AS v
                  WHERE push_credits.account_id = v.value ->> 0
                    AND push_credits.platform = v.value ->> 1
                    AND push_credits.template_id = v.value ->> 2
                    AND push_credits.long_term = 0",
             )
             .bind(json_rows(&credits))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("spend credits")?;
         }
         for (channel, count) in used {
-            sqlx::query(
-                "INSERT INTO push_quota (channel, day, used) VALUES (?, ?, ?)
+            crate::db::query(
+                "INSERT INTO push_quota (channel, day, used) VALUES ($1, $2, $3)
                  ON CONFLICT (channel, day) DO UPDATE SET used = used + excluded.used",
             )
             .bind(channel.code())
             .bind(&day)
             .bind(count)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         tx.commit().await.context("commit plan")?;
@@ -665,7 +664,7 @@ impl Push {
                 continue;
             }
             let used: Option<i64> =
-                sqlx::query_scalar("SELECT used FROM push_quota WHERE channel = ? AND day = ?")
+                crate::db::query_scalar("SELECT used FROM push_quota WHERE channel = $1 AND day = $2")
                     .bind(channel.code())
                     .bind(day)
                     .fetch_optional(self.store().pool())
@@ -717,7 +716,7 @@ impl Push {
         let mut tx = self
             .store()
             .writer()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin record")?;
         let mut finished = Vec::with_capacity(outcomes.len());
@@ -734,14 +733,14 @@ impl Push {
             finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
         }
         if !finished.is_empty() {
-            sqlx::query(
-                "UPDATE notification_attempts SET finished_at = ?, outcome = v.value ->> 1,
+            crate::db::query(
+                "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
                    code = v.value ->> 2, provider_ref = v.value ->> 3
-                 FROM json_each(?) AS v WHERE notification_attempts.id = v.value ->> 0",
+                 FROM json_each($2) AS v WHERE notification_attempts.id = v.value ->> 0",
             )
             .bind(now)
             .bind(json_rows(&finished))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("finish attempts")?;
         }
@@ -751,15 +750,15 @@ impl Push {
             .map(|(planned, _)| planned.notification_id.as_str())
             .collect();
         if !accepted.is_empty() {
-            sqlx::query(
-                "UPDATE notifications SET state = 'sent', finished_at = ?,
+            crate::db::query(
+                "UPDATE notifications SET state = 'sent', finished_at = $1,
                    lease_owner = NULL, lease_until = NULL
-                 WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))",
+                 WHERE lease_owner = $2 AND id IN (SELECT value FROM json_each($3))",
             )
             .bind(now)
             .bind(owner)
             .bind(json_rows(&accepted))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("mark sent")?;
         }
@@ -802,15 +801,15 @@ impl Push {
                 }
                 Outcome::Refused { .. } => {
                     // The person's permission is gone: no credit left to spend.
-                    sqlx::query(
-                        "UPDATE push_credits SET credits = 0, updated_at = ?
-                         WHERE account_id = ? AND platform = ? AND template_id = ?",
+                    crate::db::query(
+                        "UPDATE push_credits SET credits = 0, updated_at = $1
+                         WHERE account_id = $2 AND platform = $3 AND template_id = $4",
                     )
                     .bind(now / 1000)
                     .bind(&leased.account_id)
                     .bind(planned.channel.code())
                     .bind(&planned.target)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                     requeue(&mut tx, &leased.id, owner, now).await?;
                 }
@@ -819,9 +818,9 @@ impl Push {
                         spend_credit(&mut tx, &leased.account_id, &planned, 1).await?;
                     }
                     if *device_gone {
-                        sqlx::query("DELETE FROM push_devices WHERE registration_id = ?")
+                        crate::db::query("DELETE FROM push_devices WHERE registration_id = $1")
                             .bind(&planned.recipient)
-                            .execute(&mut *tx)
+                            .execute(&mut tx)
                             .await?;
                     }
                     requeue(&mut tx, &leased.id, owner, now).await?;
@@ -836,12 +835,12 @@ impl Push {
     pub async fn recover(&self) -> anyhow::Result<Recovered> {
         let now = now_ms();
         let mut recovered = Recovered::default();
-        let expired = sqlx::query(
+        let expired = crate::db::query(
             "SELECT n.id, n.account_id, a.id AS attempt_id, a.channel, a.target
              FROM notifications n
              LEFT JOIN notification_attempts a
                ON a.notification_id = n.id AND a.outcome = 'pending'
-             WHERE n.state = 'sending' AND n.lease_until < ?",
+             WHERE n.state = 'sending' AND n.lease_until < $1",
         )
         .bind(now)
         .fetch_all(self.store().pool())
@@ -849,21 +848,21 @@ impl Push {
         .context("expired leases")?;
         if !expired.is_empty() {
             let grace = i64::try_from(self.inner.config.in_doubt_grace_secs * 1000).unwrap_or(0);
-            let mut tx = self.store().writer().begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = self.store().writer().begin_write().await?;
             for row in &expired {
                 let id: String = row.get("id");
                 let attempt: Option<i64> = row.get("attempt_id");
                 let channel = row
-                    .get::<Option<String>, _>("channel")
+                    .get::<Option<String>>("channel")
                     .and_then(|c| Channel::parse(&c));
                 if let Some(attempt) = attempt {
-                    sqlx::query(
-                        "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = ?
-                         WHERE id = ?",
+                    crate::db::query(
+                        "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = $1
+                         WHERE id = $2",
                     )
                     .bind(now)
                     .bind(attempt)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 }
                 let (state, due, reason) = match channel {
@@ -873,11 +872,11 @@ impl Push {
                     // Alipay reports nothing: sending again could tell the person twice.
                     Some(Channel::Alipay) => ("sent", now, Some("in_doubt")),
                 };
-                sqlx::query(
-                    "UPDATE notifications SET state = ?, due_at = ?, end_reason = ?,
-                       finished_at = CASE WHEN ? = 'sent' THEN ? END,
+                crate::db::query(
+                    "UPDATE notifications SET state = $1, due_at = $2, end_reason = $3,
+                       finished_at = CASE WHEN $4 = 'sent' THEN $5 END,
                        lease_owner = NULL, lease_until = NULL
-                     WHERE id = ? AND state = 'sending' AND lease_until < ?",
+                     WHERE id = $6 AND state = 'sending' AND lease_until < $7",
                 )
                 .bind(state)
                 .bind(due)
@@ -886,7 +885,7 @@ impl Push {
                 .bind(now)
                 .bind(&id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             tx.commit().await?;
@@ -905,7 +904,7 @@ impl Push {
     /// A WeChat send left in doubt is delivered if WeChat reported a send to that person with
     /// that template, after the attempt started, that no other attempt accounts for.
     async fn settle_in_doubt(&self, now: i64) -> anyhow::Result<(u64, u64)> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             // Driven from the few in-doubt notifications (an index of their own), not from
             // the attempts, which grow with every message ever sent.
             "SELECT n.id, n.account_id, n.due_at, a.id AS attempt_id, a.target, a.started_at
@@ -926,59 +925,59 @@ impl Push {
             let account: String = row.get("account_id");
             let target: String = row.get("target");
             let attempt: i64 = row.get("attempt_id");
-            let mut tx = self.store().writer().begin_with("BEGIN IMMEDIATE").await?;
-            let receipt: Option<String> = sqlx::query_scalar(
+            let mut tx = self.store().writer().begin_write().await?;
+            let receipt: Option<String> = crate::db::query_scalar(
                 "SELECT r.provider_ref FROM push_receipts r
-                 WHERE r.channel = 'wechat' AND r.account_id = ? AND r.target = ?
-                   AND r.received_at >= ?
+                 WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
+                   AND r.received_at >= $3
                    AND NOT EXISTS (SELECT 1 FROM notification_attempts x
                                    WHERE x.channel = 'wechat' AND x.provider_ref = r.provider_ref)
                  ORDER BY r.received_at LIMIT 1",
             )
             .bind(&account)
             .bind(&target)
-            .bind(row.get::<i64, _>("started_at"))
-            .fetch_optional(&mut *tx)
+            .bind(row.get::<i64>("started_at"))
+            .fetch_optional(&mut tx)
             .await?;
             if let Some(provider_ref) = receipt {
-                sqlx::query(
-                    "UPDATE notification_attempts SET outcome = 'resolved', provider_ref = ?
-                     WHERE id = ?",
+                crate::db::query(
+                    "UPDATE notification_attempts SET outcome = 'resolved', provider_ref = $1
+                     WHERE id = $2",
                 )
                 .bind(provider_ref)
                 .bind(attempt)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                sqlx::query(
-                    "UPDATE notifications SET state = 'sent', finished_at = ? WHERE id = ?",
+                crate::db::query(
+                    "UPDATE notifications SET state = 'sent', finished_at = $1 WHERE id = $2",
                 )
                 .bind(now)
                 .bind(&id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
                 confirmed += 1;
-            } else if row.get::<i64, _>("due_at") <= now {
+            } else if row.get::<i64>("due_at") <= now {
                 // No sent event in the grace period: WeChat never took it. The credit the
                 // attempt reserved was not spent.
-                sqlx::query(
+                crate::db::query(
                     "UPDATE notification_attempts SET outcome = 'transient', code = 'unconfirmed'
-                     WHERE id = ?",
+                     WHERE id = $1",
                 )
                 .bind(attempt)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                sqlx::query(
+                crate::db::query(
                     "UPDATE push_credits SET credits = credits + 1
-                     WHERE account_id = ? AND platform = 'wechat' AND template_id = ? AND long_term = 0",
+                     WHERE account_id = $1 AND platform = 'wechat' AND template_id = $2 AND long_term = 0",
                 )
                 .bind(&account)
                 .bind(&target)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                sqlx::query("UPDATE notifications SET state = 'queued', due_at = ? WHERE id = ?")
+                crate::db::query("UPDATE notifications SET state = 'queued', due_at = $1 WHERE id = $2")
                     .bind(now)
                     .bind(&id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 requeued += 1;
             }
@@ -1004,14 +1003,14 @@ fn json_rows<T: serde::Serialize>(rows: &[T]) -> String {
 }
 
 async fn spend_credit(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Tx,
     account_id: &str,
     planned: &Planned,
     delta: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE push_credits SET credits = MAX(credits + ?, 0)
-         WHERE account_id = ? AND platform = ? AND template_id = ? AND long_term = 0",
+    crate::db::query(
+        "UPDATE push_credits SET credits = MAX(credits + $1, 0)
+         WHERE account_id = $2 AND platform = $3 AND template_id = $4 AND long_term = 0",
     )
     .bind(delta)
     .bind(account_id)
@@ -1024,14 +1023,14 @@ async fn spend_credit(
 }
 
 async fn requeue(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Tx,
     id: &str,
     owner: &str,
     due_at: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET state = 'queued', due_at = ?, lease_owner = NULL,
-           lease_until = NULL WHERE id = ? AND lease_owner = ?",
+    crate::db::query(
+        "UPDATE notifications SET state = 'queued', due_at = $1, lease_owner = NULL,
+           lease_until = NULL WHERE id = $2 AND lease_owner = $3",
     )
     .bind(due_at)
     .bind(id)
@@ -1042,16 +1041,16 @@ async fn requeue(
 }
 
 async fn end(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Tx,
     id: &str,
     owner: &str,
     state: &str,
     reason: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET state = ?, end_reason = ?, finished_at = ?,
-           lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
+    crate::db::query(
+        "UPDATE notifications SET state = $1, end_reason = $2, finished_at = $3,
+           lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5",
     )
     .bind(state)
     .bind(reason)

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use sqlx::Row;
 
 use super::{Channel, Kind, Push, content::Rendered, outbox::Params};
 use crate::i18n::Lang;
@@ -55,11 +54,11 @@ impl Push {
         limit: u32,
     ) -> anyhow::Result<InboxPage> {
         let (after_at, after_id) = after.unwrap_or((i64::MAX, String::new()));
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, kind, params, created_at, read_at, state, channel FROM notifications
-             WHERE account_id = ? AND (? = 0 OR read_at IS NULL)
-               AND (created_at < ? OR (created_at = ? AND id < ?))
-             ORDER BY created_at DESC, id DESC LIMIT ?",
+             WHERE account_id = $1 AND ($2 = 0 OR read_at IS NULL)
+               AND (created_at < $3 OR (created_at = $4 AND id < $5))
+             ORDER BY created_at DESC, id DESC LIMIT $6",
         )
         .bind(account_id)
         .bind(unread_only)
@@ -90,8 +89,8 @@ impl Push {
     }
 
     pub async fn unread_count(&self, account_id: &str) -> anyhow::Result<u64> {
-        let unread: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL",
+        let unread: i64 = crate::db::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL",
         )
         .bind(account_id)
         .fetch_one(self.store().pool())
@@ -106,8 +105,8 @@ impl Push {
         account_id: &str,
         id: &str,
     ) -> anyhow::Result<Option<InboxEntry>> {
-        sqlx::query(
-            "UPDATE notifications SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL",
+        crate::db::query(
+            "UPDATE notifications SET read_at = $1 WHERE id = $2 AND account_id = $3 AND read_at IS NULL",
         )
         .bind(super::now_ms())
         .bind(id)
@@ -121,9 +120,9 @@ impl Push {
 
     /// One of the person's notifications.
     pub async fn entry(&self, account_id: &str, id: &str) -> anyhow::Result<Option<InboxEntry>> {
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT id, kind, params, created_at, read_at, state, channel FROM notifications
-             WHERE id = ? AND account_id = ?",
+             WHERE id = $1 AND account_id = $2",
         )
         .bind(id)
         .bind(account_id)
@@ -135,8 +134,8 @@ impl Push {
 
     /// Marks all the person's notifications read; returns how many were unread.
     pub async fn mark_all_read(&self, account_id: &str) -> anyhow::Result<u64> {
-        let done = sqlx::query(
-            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+        let done = crate::db::query(
+            "UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
         )
         .bind(super::now_ms())
         .bind(account_id)
@@ -153,7 +152,7 @@ impl Push {
     }
 }
 
-fn entry_of(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<InboxEntry> {
+fn entry_of(row: &crate::db::Row) -> anyhow::Result<InboxEntry> {
     let kind: String = row.get("kind");
     let params: String = row.get("params");
     Ok(InboxEntry {
@@ -164,7 +163,7 @@ fn entry_of(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<InboxEntry> {
         read_at: row.get("read_at"),
         state: row.get("state"),
         channel: row
-            .get::<Option<String>, _>("channel")
+            .get::<Option<String>>("channel")
             .and_then(|c| Channel::parse(&c)),
     })
 }

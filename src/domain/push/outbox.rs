@@ -138,7 +138,7 @@ impl Outbox {
     /// Call [`Outbox::wake`] after the transaction commits.
     pub async fn enqueue(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::db::Tx,
         notification: &NewNotification<'_>,
     ) -> anyhow::Result<bool> {
         let kind = notification.params.kind();
@@ -159,11 +159,11 @@ impl Outbox {
             Params::ApplicationStatus { project_no, .. } => project_no.as_str(),
         };
         let now = now_ms();
-        let result = sqlx::query(
+        let result = crate::db::query(
             "INSERT INTO notifications
                (id, account_id, dedup_key, kind, category, cause_id, params, priority,
                 campaign_id, state, due_at, deadline_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $12)
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         // Time-ordered (UUIDv7): rows and every index keyed by the notification id (its

@@ -3,7 +3,6 @@
 //! their quiet hours.
 
 use anyhow::Context;
-use sqlx::Row;
 
 use super::{Channel, Kind, Push, schedule::QuietHours};
 
@@ -83,37 +82,37 @@ impl Push {
         let mut tx = self
             .store()
             .writer()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .context("begin")?;
         for (template_id, answer) in answers {
             let statement = match answer {
                 PopupResult::Accept if long_term => {
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES (?, ?, ?, 0, 1, ?)
+                     VALUES ($1, $2, $3, 0, 1, $4)
                      ON CONFLICT (account_id, platform, template_id)
                      DO UPDATE SET long_term = 1, updated_at = excluded.updated_at"
                 }
                 PopupResult::Accept => {
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES (?, ?, ?, 1, 0, ?)
+                     VALUES ($1, $2, $3, 1, 0, $4)
                      ON CONFLICT (account_id, platform, template_id)
                      DO UPDATE SET credits = credits + 1, updated_at = excluded.updated_at"
                 }
                 PopupResult::Ban => {
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES (?, ?, ?, 0, 0, ?)
+                     VALUES ($1, $2, $3, 0, 0, $4)
                      ON CONFLICT (account_id, platform, template_id)
                      DO UPDATE SET credits = 0, long_term = 0, updated_at = excluded.updated_at"
                 }
                 PopupResult::Reject | PopupResult::Filter => continue,
             };
-            sqlx::query(statement)
+            crate::db::query(statement)
                 .bind(account_id)
                 .bind(platform.code())
                 .bind(template_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .context("credit")?;
         }
@@ -124,8 +123,8 @@ impl Push {
 
     /// Every configured template of WeChat and Alipay with the person's credits.
     pub async fn credits(&self, account_id: &str) -> anyhow::Result<Vec<Credit>> {
-        let rows = sqlx::query(
-            "SELECT platform, template_id, credits, long_term FROM push_credits WHERE account_id = ?",
+        let rows = crate::db::query(
+            "SELECT platform, template_id, credits, long_term FROM push_credits WHERE account_id = $1",
         )
         .bind(account_id)
         .fetch_all(self.store().pool())
@@ -135,14 +134,14 @@ impl Push {
         for platform in [Channel::Wechat, Channel::Alipay] {
             for (template_id, kind) in self.templates(platform) {
                 let row = rows.iter().find(|row| {
-                    row.get::<&str, _>("platform") == platform.code()
-                        && row.get::<&str, _>("template_id") == template_id
+                    row.get::<String>("platform") == platform.code()
+                        && row.get::<String>("template_id") == template_id
                 });
                 credits.push(Credit {
                     platform,
                     kind,
                     credits: row.map_or(0, |r| r.get("credits")),
-                    long_term: row.is_some_and(|r| r.get::<i64, _>("long_term") != 0),
+                    long_term: row.is_some_and(|r| r.get::<i64>("long_term") != 0),
                     template_id,
                 });
             }
@@ -158,9 +157,9 @@ impl Push {
         registration_id: &str,
         platform: &str,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO push_devices (registration_id, account_id, platform, created_at)
-             VALUES (?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (registration_id) DO UPDATE SET account_id = excluded.account_id,
                platform = excluded.platform, created_at = excluded.created_at",
         )
@@ -182,7 +181,7 @@ impl Push {
         registration_id: &str,
     ) -> anyhow::Result<bool> {
         let done =
-            sqlx::query("DELETE FROM push_devices WHERE registration_id = ? AND account_id = ?")
+            crate::db::query("DELETE FROM push_devices WHERE registration_id = $1 AND account_id = $2")
                 .bind(registration_id)
                 .bind(account_id)
                 .execute(self.store().pool())
@@ -196,8 +195,8 @@ impl Push {
         &self,
         account_id: &str,
     ) -> anyhow::Result<ChannelPreferences> {
-        let row = sqlx::query(
-            "SELECT notify_channels, quiet_start, quiet_end FROM accounts WHERE id = ?",
+        let row = crate::db::query(
+            "SELECT notify_channels, quiet_start, quiet_end FROM accounts WHERE id = $1",
         )
         .bind(account_id)
         .fetch_optional(self.store().pool())
@@ -206,9 +205,9 @@ impl Push {
         let config = &self.inner.config;
         let (channels, start, end) = match row {
             Some(row) => (
-                row.get::<Option<String>, _>("notify_channels"),
-                row.get::<Option<String>, _>("quiet_start"),
-                row.get::<Option<String>, _>("quiet_end"),
+                row.get::<Option<String>>("notify_channels"),
+                row.get::<Option<String>>("quiet_start"),
+                row.get::<Option<String>>("quiet_end"),
             ),
             None => (None, None, None),
         };
@@ -236,10 +235,10 @@ impl Push {
             .map(|c| serde_json::to_string(&c.iter().map(|c| c.code()).collect::<Vec<_>>()))
             .transpose()
             .context("encode channels")?;
-        sqlx::query(
-            "UPDATE accounts SET notify_channels = COALESCE(?, notify_channels),
-               quiet_start = COALESCE(?, quiet_start), quiet_end = COALESCE(?, quiet_end)
-             WHERE id = ?",
+        crate::db::query(
+            "UPDATE accounts SET notify_channels = COALESCE($1, notify_channels),
+               quiet_start = COALESCE($2, quiet_start), quiet_end = COALESCE($3, quiet_end)
+             WHERE id = $4",
         )
         .bind(channels)
         .bind(quiet.map(|q| q.0))

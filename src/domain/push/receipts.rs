@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 
 use anyhow::Context;
 use prometheus_client::metrics::{counter::Counter, family::Family};
-use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Push, ReceiptLabels, now_ms};
@@ -81,9 +80,9 @@ impl Push {
                     status,
                 } if status == "reject" => {
                     if let Some(account) = self.wechat_account(openid).await? {
-                        sqlx::query(
-                            "UPDATE push_credits SET credits = 0, long_term = 0, updated_at = ?
-                             WHERE account_id = ? AND platform = 'wechat' AND template_id = ?",
+                        crate::db::query(
+                            "UPDATE push_credits SET credits = 0, long_term = 0, updated_at = $1
+                             WHERE account_id = $2 AND platform = 'wechat' AND template_id = $3",
                         )
                         .bind(now / 1000)
                         .bind(account)
@@ -146,9 +145,9 @@ impl Push {
     }
 
     async fn wechat_account(&self, openid: &str) -> anyhow::Result<Option<String>> {
-        sqlx::query_scalar(
+        crate::db::query_scalar(
             "SELECT account_id FROM platform_identities
-             WHERE platform = 'wechat' AND app_id = ? AND subject = ?",
+             WHERE platform = 'wechat' AND app_id = $1 AND subject = $2",
         )
         .bind(&self.inner.wechat_app_id)
         .bind(openid)
@@ -210,7 +209,7 @@ async fn store_receipts(
     let now = now_ms();
     let mut tx = store
         .writer()
-        .begin_with("BEGIN IMMEDIATE")
+        .begin_write()
         .await
         .context("begin receipts")?;
     let rows: Vec<_> = receipts
@@ -228,34 +227,34 @@ async fn store_receipts(
         .collect();
     // One statement of constant text (prepared once), whoever the receipts are for; the person
     // is found by openid (WeChat) or registration id (app).
-    let stored = sqlx::query(
+    let stored = crate::db::query(
         "INSERT INTO push_receipts
            (channel, provider_ref, status, code, account_id, target, received_at)
          SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3,
                 CASE WHEN r.value ->> 0 = 'wechat'
                      THEN (SELECT account_id FROM platform_identities
-                           WHERE platform = 'wechat' AND app_id = ? AND subject = r.value ->> 4)
+                           WHERE platform = 'wechat' AND app_id = $1 AND subject = r.value ->> 4)
                      ELSE (SELECT account_id FROM push_devices
                            WHERE registration_id = r.value ->> 4) END,
                 CASE WHEN r.value ->> 0 = 'wechat' THEN r.value ->> 5
                      ELSE COALESCE((SELECT platform FROM push_devices
                                     WHERE registration_id = r.value ->> 4), '') END,
-                ?
-         FROM json_each(?) AS r WHERE true
+                $2
+         FROM json_each($3) AS r WHERE true
          ON CONFLICT (channel, provider_ref) DO NOTHING
          RETURNING channel, status",
     )
     .bind(wechat_app_id)
     .bind(now)
     .bind(serde_json::to_string(&rows).context("receipts as JSON")?)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut tx)
     .await
     .context("keep receipts")?;
     let kept = stored
         .iter()
         .map(|row| {
-            let channel: &str = row.get("channel");
-            let status: &str = row.get("status");
+            let channel: String = row.get("channel");
+            let status: String = row.get("status");
             (
                 if channel == "wechat" { "wechat" } else { "app" },
                 if status == "delivered" {

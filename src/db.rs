@@ -1,0 +1,623 @@
+//! One query interface over the two stores: SQLite, the embedded default, and PostgreSQL, the
+//! scale-out store (decision 0006). A query is written once with `$1, $2, …` placeholders, which
+//! both engines read; its arguments are kept as plain values ([`Arg`]) and bound to the engine
+//! the [`Db`] handle points at when it runs. Rows decode with sqlx's own `FromRow` and `Decode`
+//! for either engine, so a type that reads from one reads from the other.
+//!
+//! Why not `sqlx::Any`: it decodes only what every engine shares and refuses SQLite's `BOOLEAN`,
+//! and it cannot run SQLite's `BEGIN IMMEDIATE`. Why not generic functions over
+//! `sqlx::Database`: every query would carry a dozen higher-ranked bounds, and each would be
+//! compiled twice on a two-core build machine. Here the domain code is compiled once and only
+//! the handful of generic runners below exist per engine.
+//!
+//! Where the dialects differ (JSON arrays of rows, `MAX(a, b)`, conflict clauses) the caller
+//! picks the text with [`Db::sql`].
+
+use std::marker::PhantomData;
+
+use sqlx::{
+    Arguments, Decode, FromRow, Postgres, Sqlite, Type,
+    postgres::{PgArguments, PgPool, PgRow},
+    sqlite::{SqliteArguments, SqlitePool, SqliteRow},
+};
+
+/// The engines a [`Db`] can point at.
+#[derive(Debug, Clone)]
+pub(crate) enum Pools {
+    /// Reads from a pool; the writes that queue go through `writer`, a pool of one connection.
+    Sqlite {
+        pool: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to run queries on: the store's pool, or for SQLite its one writing connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Db<'a> {
+    pools: &'a Pools,
+    writer: bool,
+}
+
+impl<'a> Db<'a> {
+    pub(crate) fn new(pools: &'a Pools, writer: bool) -> Self {
+        Self { pools, writer }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pools {
+            Pools::Sqlite { .. } => Engine::Sqlite,
+            Pools::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The text for this engine, where the two dialects need different statements.
+    pub fn sql<'q>(&self, sqlite: &'q str, postgres: &'q str) -> &'q str {
+        match self.engine() {
+            Engine::Sqlite => sqlite,
+            Engine::Postgres => postgres,
+        }
+    }
+
+    /// A transaction that only reads, or writes without reading first.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self.pools {
+            Pools::Sqlite { pool, writer } => {
+                Tx::Sqlite(if self.writer { writer } else { pool }.begin().await?)
+            }
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction that reads and then writes what it read, as if it ran alone: SQLite takes
+    /// its write lock at `BEGIN IMMEDIATE` (a deferred transaction that reads first can fail to
+    /// upgrade its lock); PostgreSQL runs it `SERIALIZABLE`, and [`retry_serialization`] runs
+    /// it again when PostgreSQL aborts it for a concurrent conflict.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self.pools {
+            Pools::Sqlite { pool, writer } => Tx::Sqlite(
+                if self.writer { writer } else { pool }
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await?,
+            ),
+            Pools::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    .await?,
+            ),
+        })
+    }
+
+    fn target(self) -> Target<'a> {
+        match self.pools {
+            Pools::Sqlite { pool, writer } => {
+                Target::SqlitePool(if self.writer { writer } else { pool })
+            }
+            Pools::Postgres(pool) => Target::PgPool(pool),
+        }
+    }
+}
+
+/// Whether an error is PostgreSQL aborting a transaction that conflicted with a concurrent one
+/// (`40001`) or chose as a deadlock's victim (`40P01`): run again, it can succeed.
+pub fn is_serialization_failure(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")))
+}
+
+/// Runs `work` again (up to 8 times in all, with a short random pause) while PostgreSQL aborts
+/// it as a serialization failure; anything else, or success, returns at once. SQLite never
+/// aborts a `BEGIN IMMEDIATE` transaction this way, so there it runs once.
+pub async fn retry_serialization<T, E, F, Fut>(mut work: F) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: AsSqlxError,
+{
+    let mut tries = 0u32;
+    loop {
+        match work().await {
+            Err(err) if tries < 7 && err.as_sqlx().is_some_and(is_serialization_failure) => {
+                tries += 1;
+                let jitter = u64::from(rand_u8()) % (2 << tries.min(5));
+                tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// An error that may be a database error underneath.
+pub trait AsSqlxError {
+    fn as_sqlx(&self) -> Option<&sqlx::Error>;
+}
+
+impl AsSqlxError for sqlx::Error {
+    fn as_sqlx(&self) -> Option<&sqlx::Error> {
+        Some(self)
+    }
+}
+
+impl AsSqlxError for anyhow::Error {
+    fn as_sqlx(&self) -> Option<&sqlx::Error> {
+        self.chain().find_map(|cause| cause.downcast_ref::<sqlx::Error>())
+    }
+}
+
+fn rand_u8() -> u8 {
+    let mut byte = [0u8; 1];
+    let _ = openssl::rand::rand_bytes(&mut byte);
+    byte[0]
+}
+
+/// A transaction on either engine. Dropped without [`Tx::commit`], it rolls back.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The text for this engine (see [`Db::sql`]).
+    pub fn sql<'q>(&self, sqlite: &'q str, postgres: &'q str) -> &'q str {
+        match self.engine() {
+            Engine::Sqlite => sqlite,
+            Engine::Postgres => postgres,
+        }
+    }
+}
+
+/// Where a query runs: a pool, or an open transaction.
+pub enum Target<'c> {
+    SqlitePool(&'c SqlitePool),
+    SqliteTx(&'c mut sqlx::SqliteConnection),
+    PgPool(&'c PgPool),
+    PgTx(&'c mut sqlx::PgConnection),
+}
+
+impl<'c> From<&'c SqlitePool> for Target<'c> {
+    fn from(pool: &'c SqlitePool) -> Self {
+        Target::SqlitePool(pool)
+    }
+}
+
+impl<'c> From<&'c PgPool> for Target<'c> {
+    fn from(pool: &'c PgPool) -> Self {
+        Target::PgPool(pool)
+    }
+}
+
+impl<'c> From<Db<'c>> for Target<'c> {
+    fn from(db: Db<'c>) -> Self {
+        db.target()
+    }
+}
+
+impl<'c> From<&Db<'c>> for Target<'c> {
+    fn from(db: &Db<'c>) -> Self {
+        db.target()
+    }
+}
+
+impl<'c> From<&'c mut Tx> for Target<'c> {
+    fn from(tx: &'c mut Tx) -> Self {
+        match tx {
+            Tx::Sqlite(tx) => Target::SqliteTx(&mut **tx),
+            Tx::Postgres(tx) => Target::PgTx(&mut **tx),
+        }
+    }
+}
+
+/// `&mut tx` where `tx` is itself a `&mut Tx` (a helper's parameter).
+impl<'c> From<&'c mut &mut Tx> for Target<'c> {
+    fn from(tx: &'c mut &mut Tx) -> Self {
+        Target::from(&mut **tx)
+    }
+}
+
+/// What a bound `NULL` stands for: PostgreSQL types every parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Bool,
+    Int,
+    Float,
+    Text,
+}
+
+/// One query argument, kept until the query knows its engine.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Null(Kind),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// A value that binds as a query argument.
+pub trait Bind {
+    const KIND: Kind;
+    fn into_arg(self) -> Arg;
+}
+
+macro_rules! bind_int {
+    ($($t:ty),*) => {$(
+        impl Bind for $t {
+            const KIND: Kind = Kind::Int;
+            fn into_arg(self) -> Arg {
+                Arg::Int(i64::from(self))
+            }
+        }
+    )*};
+}
+bind_int!(i64, i32, u32, i16, u16, u8);
+
+impl Bind for bool {
+    const KIND: Kind = Kind::Bool;
+    fn into_arg(self) -> Arg {
+        Arg::Bool(self)
+    }
+}
+
+impl Bind for f64 {
+    const KIND: Kind = Kind::Float;
+    fn into_arg(self) -> Arg {
+        Arg::Float(self)
+    }
+}
+
+impl Bind for String {
+    const KIND: Kind = Kind::Text;
+    fn into_arg(self) -> Arg {
+        Arg::Text(self)
+    }
+}
+
+impl Bind for &str {
+    const KIND: Kind = Kind::Text;
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_owned())
+    }
+}
+
+impl Bind for &String {
+    const KIND: Kind = Kind::Text;
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.clone())
+    }
+}
+
+impl Bind for &&str {
+    const KIND: Kind = Kind::Text;
+    fn into_arg(self) -> Arg {
+        Arg::Text((*self).to_owned())
+    }
+}
+
+impl<T: Bind> Bind for Option<T> {
+    const KIND: Kind = T::KIND;
+    fn into_arg(self) -> Arg {
+        match self {
+            Some(value) => value.into_arg(),
+            None => Arg::Null(T::KIND),
+        }
+    }
+}
+
+impl<T: Bind + Clone> Bind for &Option<T> {
+    const KIND: Kind = T::KIND;
+    fn into_arg(self) -> Arg {
+        self.clone().into_arg()
+    }
+}
+
+fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    let mut out = SqliteArguments::default();
+    for arg in args {
+        match arg {
+            Arg::Null(_) => out.add(Option::<i64>::None),
+            Arg::Bool(v) => out.add(v),
+            Arg::Int(v) => out.add(v),
+            Arg::Float(v) => out.add(v),
+            Arg::Text(v) => out.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(out)
+}
+
+fn pg_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
+    let mut out = PgArguments::default();
+    for arg in args {
+        match arg {
+            Arg::Null(Kind::Bool) => out.add(Option::<bool>::None),
+            Arg::Null(Kind::Int) => out.add(Option::<i64>::None),
+            Arg::Null(Kind::Float) => out.add(Option::<f64>::None),
+            Arg::Null(Kind::Text) => out.add(Option::<String>::None),
+            Arg::Bool(v) => out.add(v),
+            Arg::Int(v) => out.add(v),
+            Arg::Float(v) => out.add(v),
+            Arg::Text(v) => out.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(out)
+}
+
+/// A value that decodes from a column of either engine.
+pub trait Value:
+    for<'r> Decode<'r, Sqlite>
+    + Type<Sqlite>
+    + for<'r> Decode<'r, Postgres>
+    + Type<Postgres>
+    + Send
+    + Unpin
+{
+}
+
+impl<T> Value for T where
+    T: for<'r> Decode<'r, Sqlite>
+        + Type<Sqlite>
+        + for<'r> Decode<'r, Postgres>
+        + Type<Postgres>
+        + Send
+        + Unpin
+{
+}
+
+/// A record that decodes from a row of either engine (`#[derive(sqlx::FromRow)]`, tuples).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A row of either engine, read by column name.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    pub fn try_get<T: Value>(&self, column: &str) -> Result<T, sqlx::Error> {
+        use sqlx::Row as _;
+        match self {
+            Row::Sqlite(row) => row.try_get(column),
+            Row::Postgres(row) => row.try_get(column),
+        }
+    }
+
+    /// The column's value; panics when the column is missing or of another type, which is a
+    /// mistake in the query next to it (as with `sqlx::Row::get`).
+    pub fn get<T: Value>(&self, column: &str) -> T {
+        self.try_get(column)
+            .unwrap_or_else(|err| panic!("column {column}: {err}"))
+    }
+}
+
+/// What an `INSERT`, `UPDATE` or `DELETE` did.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    rows_affected: u64,
+}
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.rows_affected
+    }
+}
+
+/// A statement and its arguments.
+#[must_use = "a query does nothing until it runs"]
+pub struct Query<'q, O = ()> {
+    sql: &'q str,
+    args: Vec<Arg>,
+    out: PhantomData<fn() -> O>,
+}
+
+/// A statement whose rows are read by column name ([`Row`]) or only counted.
+pub fn query(sql: &str) -> Query<'_, ()> {
+    Query {
+        sql,
+        args: Vec::new(),
+        out: PhantomData,
+    }
+}
+
+/// A statement whose rows decode as `T`.
+pub fn query_as<T: Record>(sql: &str) -> Query<'_, As<T>> {
+    Query {
+        sql,
+        args: Vec::new(),
+        out: PhantomData,
+    }
+}
+
+/// A statement whose rows' first column decodes as `T`.
+pub fn query_scalar<T: Value>(sql: &str) -> Query<'_, Scalar<T>> {
+    Query {
+        sql,
+        args: Vec::new(),
+        out: PhantomData,
+    }
+}
+
+/// Marker: rows decode as `T` ([`query_as`]).
+pub struct As<T>(PhantomData<T>);
+/// Marker: the first column decodes as `T` ([`query_scalar`]).
+pub struct Scalar<T>(PhantomData<T>);
+
+impl<'q, O> Query<'q, O> {
+    pub fn bind(mut self, value: impl Bind) -> Self {
+        self.args.push(value.into_arg());
+        self
+    }
+
+    /// Runs the statement; what it changed.
+    pub async fn execute<'c>(self, on: impl Into<Target<'c>>) -> Result<Done, sqlx::Error> {
+        let rows_affected = match on.into() {
+            Target::SqlitePool(pool) => {
+                sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+            Target::SqliteTx(conn) => {
+                sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                    .execute(conn)
+                    .await?
+                    .rows_affected()
+            }
+            Target::PgPool(pool) => {
+                sqlx::query_with(self.sql, pg_args(self.args)?)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+            Target::PgTx(conn) => {
+                sqlx::query_with(self.sql, pg_args(self.args)?)
+                    .execute(conn)
+                    .await?
+                    .rows_affected()
+            }
+        };
+        Ok(Done { rows_affected })
+    }
+}
+
+/// The three ways of reading rows, written once for each kind of query.
+macro_rules! fetchers {
+    ($out:ty, [$($gen:tt)*], $sqlite:expr, $pg:expr, $item:ty) => {
+        impl<'q, $($gen)*> Query<'q, $out> {
+            pub async fn fetch_all<'c>(self, on: impl Into<Target<'c>>) -> Result<Vec<$item>, sqlx::Error> {
+                match on.into() {
+                    Target::SqlitePool(pool) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_all(pool).await,
+                    Target::SqliteTx(conn) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_all(conn).await,
+                    Target::PgPool(pool) => $pg(self.sql, pg_args(self.args)?).fetch_all(pool).await,
+                    Target::PgTx(conn) => $pg(self.sql, pg_args(self.args)?).fetch_all(conn).await,
+                }
+            }
+
+            pub async fn fetch_optional<'c>(self, on: impl Into<Target<'c>>) -> Result<Option<$item>, sqlx::Error> {
+                match on.into() {
+                    Target::SqlitePool(pool) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_optional(pool).await,
+                    Target::SqliteTx(conn) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_optional(conn).await,
+                    Target::PgPool(pool) => $pg(self.sql, pg_args(self.args)?).fetch_optional(pool).await,
+                    Target::PgTx(conn) => $pg(self.sql, pg_args(self.args)?).fetch_optional(conn).await,
+                }
+            }
+
+            pub async fn fetch_one<'c>(self, on: impl Into<Target<'c>>) -> Result<$item, sqlx::Error> {
+                match on.into() {
+                    Target::SqlitePool(pool) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_one(pool).await,
+                    Target::SqliteTx(conn) => $sqlite(self.sql, sqlite_args(self.args)?).fetch_one(conn).await,
+                    Target::PgPool(pool) => $pg(self.sql, pg_args(self.args)?).fetch_one(pool).await,
+                    Target::PgTx(conn) => $pg(self.sql, pg_args(self.args)?).fetch_one(conn).await,
+                }
+            }
+        }
+    };
+}
+
+fetchers!(
+    As<T>,
+    [T: Record],
+    sqlx::query_as_with::<Sqlite, T, _>,
+    sqlx::query_as_with::<Postgres, T, _>,
+    T
+);
+fetchers!(
+    Scalar<T>,
+    [T: Value],
+    sqlx::query_scalar_with::<Sqlite, T, _>,
+    sqlx::query_scalar_with::<Postgres, T, _>,
+    T
+);
+
+/// Rows read by column name: each engine's row, wrapped.
+impl Query<'_, ()> {
+    pub async fn fetch_all<'c>(self, on: impl Into<Target<'c>>) -> Result<Vec<Row>, sqlx::Error> {
+        Ok(match on.into() {
+            Target::SqlitePool(pool) => wrap(
+                sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                    .fetch_all(pool)
+                    .await?,
+                Row::Sqlite,
+            ),
+            Target::SqliteTx(conn) => wrap(
+                sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                    .fetch_all(conn)
+                    .await?,
+                Row::Sqlite,
+            ),
+            Target::PgPool(pool) => wrap(
+                sqlx::query_with(self.sql, pg_args(self.args)?)
+                    .fetch_all(pool)
+                    .await?,
+                Row::Postgres,
+            ),
+            Target::PgTx(conn) => wrap(
+                sqlx::query_with(self.sql, pg_args(self.args)?)
+                    .fetch_all(conn)
+                    .await?,
+                Row::Postgres,
+            ),
+        })
+    }
+
+    pub async fn fetch_optional<'c>(
+        self,
+        on: impl Into<Target<'c>>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        Ok(match on.into() {
+            Target::SqlitePool(pool) => sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Sqlite),
+            Target::SqliteTx(conn) => sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                .fetch_optional(conn)
+                .await?
+                .map(Row::Sqlite),
+            Target::PgPool(pool) => sqlx::query_with(self.sql, pg_args(self.args)?)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Postgres),
+            Target::PgTx(conn) => sqlx::query_with(self.sql, pg_args(self.args)?)
+                .fetch_optional(conn)
+                .await?
+                .map(Row::Postgres),
+        })
+    }
+
+    pub async fn fetch_one<'c>(self, on: impl Into<Target<'c>>) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(on).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+fn wrap<R>(rows: Vec<R>, into: fn(R) -> Row) -> Vec<Row> {
+    rows.into_iter().map(into).collect()
+}
