@@ -104,6 +104,26 @@ impl<'a> Db<'a> {
     }
 }
 
+/// A JSON array bound as parameter `param` (`"$2"`), as a table of rows named `value`, each an
+/// array whose items read as `value ->> 0`, `value ->> 1`, … (text; `CAST` them for numbers).
+/// One parameter carries a whole batch, and the statement's text stays the same whatever its
+/// size, so each engine prepares it once.
+pub fn json_rows(engine: Engine, param: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_each({param})"),
+        Engine::Postgres => format!("jsonb_array_elements({param}::jsonb)"),
+    }
+}
+
+/// A JSON array of strings bound as parameter `param`, as a table of one text column, `value`
+/// (for `IN (SELECT value FROM …)`).
+pub fn json_texts(engine: Engine, param: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_each({param})"),
+        Engine::Postgres => format!("jsonb_array_elements_text({param}::jsonb)"),
+    }
+}
+
 /// Whether an error is PostgreSQL aborting a transaction that conflicted with a concurrent one
 /// (`40001`) or chose as a deadlock's victim (`40P01`): run again, it can succeed.
 pub fn is_serialization_failure(err: &sqlx::Error) -> bool {
@@ -145,7 +165,8 @@ impl AsSqlxError for sqlx::Error {
 
 impl AsSqlxError for anyhow::Error {
     fn as_sqlx(&self) -> Option<&sqlx::Error> {
-        self.chain().find_map(|cause| cause.downcast_ref::<sqlx::Error>())
+        self.chain()
+            .find_map(|cause| cause.downcast_ref::<sqlx::Error>())
     }
 }
 
@@ -392,9 +413,15 @@ impl<T> Value for T where
 }
 
 /// A record that decodes from a row of either engine (`#[derive(sqlx::FromRow)]`, tuples).
-pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
-impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 /// A row of either engine, read by column name.
 pub enum Row {
@@ -480,30 +507,22 @@ impl<'q, O> Query<'q, O> {
     /// Runs the statement; what it changed.
     pub async fn execute<'c>(self, on: impl Into<Target<'c>>) -> Result<Done, sqlx::Error> {
         let rows_affected = match on.into() {
-            Target::SqlitePool(pool) => {
-                sqlx::query_with(self.sql, sqlite_args(self.args)?)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
-            Target::SqliteTx(conn) => {
-                sqlx::query_with(self.sql, sqlite_args(self.args)?)
-                    .execute(conn)
-                    .await?
-                    .rows_affected()
-            }
-            Target::PgPool(pool) => {
-                sqlx::query_with(self.sql, pg_args(self.args)?)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
-            Target::PgTx(conn) => {
-                sqlx::query_with(self.sql, pg_args(self.args)?)
-                    .execute(conn)
-                    .await?
-                    .rows_affected()
-            }
+            Target::SqlitePool(pool) => sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Target::SqliteTx(conn) => sqlx::query_with(self.sql, sqlite_args(self.args)?)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+            Target::PgPool(pool) => sqlx::query_with(self.sql, pg_args(self.args)?)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Target::PgTx(conn) => sqlx::query_with(self.sql, pg_args(self.args)?)
+                .execute(conn)
+                .await?
+                .rows_affected(),
         };
         Ok(Done { rows_affected })
     }
@@ -614,7 +633,9 @@ impl Query<'_, ()> {
     }
 
     pub async fn fetch_one<'c>(self, on: impl Into<Target<'c>>) -> Result<Row, sqlx::Error> {
-        self.fetch_optional(on).await?.ok_or(sqlx::Error::RowNotFound)
+        self.fetch_optional(on)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
     }
 }
 

@@ -179,3 +179,50 @@ impl Store {
         Db::new(&self.pools, true)
     }
 }
+
+/// The environment variable that points the test suite at a PostgreSQL database
+/// (`.ci/run` sets it): each test then gets a schema of its own there.
+pub const TEST_POSTGRES_ENV: &str = "TONGBAN_TEST_POSTGRES";
+
+/// For tests: when [`TEST_POSTGRES_ENV`] names a PostgreSQL database, creates a schema of
+/// its own in it and returns a URL whose connections work in that schema only; `None` when
+/// the variable is unset (the tests then use SQLite). Schemas left by runs more than an hour
+/// old are dropped first, so an interrupted run does not leave them behind for long.
+pub async fn scratch_postgres() -> anyhow::Result<Option<String>> {
+    let Ok(base) = std::env::var(TEST_POSTGRES_ENV) else {
+        return Ok(None);
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut suffix = [0u8; 6];
+    openssl::rand::rand_bytes(&mut suffix)?;
+    let schema = format!("tbtest_{now}_{}", hex::encode(suffix));
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&base)
+        .await
+        .with_context(|| format!("cannot reach the test database named by {TEST_POSTGRES_ENV}"))?;
+    let stale: Vec<String> = crate::db::query_scalar(
+        "SELECT nspname::text FROM pg_namespace
+         WHERE nspname LIKE 'tbtest\\_%' AND split_part(nspname, '_', 2)::bigint < $1",
+    )
+    .bind(i64::try_from(now).unwrap_or(i64::MAX) - 3600)
+    .fetch_all(&pool)
+    .await?;
+    for old in stale {
+        // Another test process may be dropping it too.
+        let _ = crate::db::query(&format!("DROP SCHEMA IF EXISTS {old} CASCADE"))
+            .execute(&pool)
+            .await;
+    }
+    crate::db::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Ok(Some(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    )))
+}

@@ -326,11 +326,12 @@ impl Accounts {
 
     /// How many accounts have a bound real name.
     pub async fn bound_count(&self) -> anyhow::Result<u64> {
-        let count: i64 =
-            crate::db::query_scalar("SELECT COUNT(*) FROM accounts WHERE id_number_sealed IS NOT NULL")
-                .fetch_one(self.store.pool())
-                .await
-                .context("count bound accounts")?;
+        let count: i64 = crate::db::query_scalar(
+            "SELECT COUNT(*) FROM accounts WHERE id_number_sealed IS NOT NULL",
+        )
+        .fetch_one(self.store.pool())
+        .await
+        .context("count bound accounts")?;
         Ok(count as u64)
     }
 
@@ -369,12 +370,13 @@ impl Accounts {
     /// The verified name and the phone number, unmasked, for a booking the hall must be able
     /// to match to the person; either is `None` until bound.
     pub async fn contact(&self, account_id: &str) -> anyhow::Result<Contact> {
-        let sealed: Option<(Option<String>, Option<String>)> =
-            crate::db::query_as("SELECT real_name_sealed, phone_sealed FROM accounts WHERE id = $1")
-                .bind(account_id)
-                .fetch_optional(self.store.pool())
-                .await
-                .context("read account contact")?;
+        let sealed: Option<(Option<String>, Option<String>)> = crate::db::query_as(
+            "SELECT real_name_sealed, phone_sealed FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(self.store.pool())
+        .await
+        .context("read account contact")?;
         let (name, phone) = sealed.unwrap_or_default();
         let open = |value: Option<String>, field: &str| -> anyhow::Result<Option<String>> {
             value
@@ -424,10 +426,15 @@ impl Accounts {
         let phone_masked = open(&sealed.phone, "phone")?.map(|p| mask::mask_phone(&p));
         let categories: String = row.get("notify_categories");
         let lang: Option<String> = row.get("lang");
-        let platforms = crate::db::query(
+        // In the order they were linked. PostgreSQL has no insertion order within a second
+        // (SQLite's rowid); it needs a link sequence column, which is issue 7's next step.
+        let db = self.store.pool();
+        let platforms = crate::db::query(db.sql(
             "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
              WHERE account_id = $1 ORDER BY created_at, rowid",
-        )
+            "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
+             WHERE account_id = $1 ORDER BY created_at, platform, app_id, subject",
+        ))
         .bind(account_id)
         .fetch_all(self.store.pool())
         .await
@@ -490,14 +497,15 @@ impl Accounts {
 
     /// Stores a phone number the platform verified (WeChat's getPhoneNumber).
     pub async fn set_phone(&self, account_id: &str, phone: &str) -> anyhow::Result<bool> {
-        let result =
-            crate::db::query("UPDATE accounts SET phone_sealed = $1, phone_verified_at = $2 WHERE id = $3")
-                .bind(self.vault.seal(phone, &aad(account_id, "phone")))
-                .bind(now())
-                .bind(account_id)
-                .execute(self.store.pool())
-                .await
-                .context("store phone")?;
+        let result = crate::db::query(
+            "UPDATE accounts SET phone_sealed = $1, phone_verified_at = $2 WHERE id = $3",
+        )
+        .bind(self.vault.seal(phone, &aad(account_id, "phone")))
+        .bind(now())
+        .bind(account_id)
+        .execute(self.store.pool())
+        .await
+        .context("store phone")?;
         Ok(result.rows_affected() == 1)
     }
 
@@ -590,31 +598,30 @@ impl Accounts {
                 .fetch_optional(&mut tx)
                 .await
                 .context("find holder")?;
-        let bound =
-            match holder {
-                Some(holder) if holder != account_id => {
-                    for table in ["platform_identities", "sessions"] {
-                        crate::db::query(&format!(
-                            "UPDATE {table} SET account_id = $1 WHERE account_id = $2"
-                        ))
-                        .bind(&holder)
-                        .bind(account_id)
-                        .execute(&mut tx)
-                        .await
-                        .with_context(|| format!("move {table}"))?;
-                    }
-                    crate::db::query("DELETE FROM accounts WHERE id = $1")
-                        .bind(account_id)
-                        .execute(&mut tx)
-                        .await
-                        .context("remove merged account")?;
-                    Bound {
-                        account_id: holder,
-                        merged: true,
-                    }
+        let bound = match holder {
+            Some(holder) if holder != account_id => {
+                for table in ["platform_identities", "sessions"] {
+                    crate::db::query(&format!(
+                        "UPDATE {table} SET account_id = $1 WHERE account_id = $2"
+                    ))
+                    .bind(&holder)
+                    .bind(account_id)
+                    .execute(&mut tx)
+                    .await
+                    .with_context(|| format!("move {table}"))?;
                 }
-                _ => {
-                    crate::db::query(
+                crate::db::query("DELETE FROM accounts WHERE id = $1")
+                    .bind(account_id)
+                    .execute(&mut tx)
+                    .await
+                    .context("remove merged account")?;
+                Bound {
+                    account_id: holder,
+                    merged: true,
+                }
+            }
+            _ => {
+                crate::db::query(
                     "UPDATE accounts SET real_name_sealed = $1, id_number_sealed = $2, id_hash = $3,
                        id_kind = $4, real_name_verified_at = $5 WHERE id = $6",
                 )
@@ -627,12 +634,12 @@ impl Accounts {
                 .execute(&mut tx)
                 .await
                 .context("store identity")?;
-                    Bound {
-                        account_id: account_id.to_string(),
-                        merged: false,
-                    }
+                Bound {
+                    account_id: account_id.to_string(),
+                    merged: false,
                 }
-            };
+            }
+        };
         tx.commit().await.context("commit binding")?;
         // A merge moved this login's sessions to another account; a new binding changes what
         // `verified` answers.

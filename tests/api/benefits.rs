@@ -686,10 +686,11 @@ async fn a_sweep_stopped_half_way_resumes_after_its_last_batch() {
         .fetch_one(app.state.store.pool())
         .await
         .expect("count");
-    let distinct: i64 = tongban::db::query_scalar("SELECT COUNT(DISTINCT account_id) FROM benefit_offers")
-        .fetch_one(app.state.store.pool())
-        .await
-        .expect("count");
+    let distinct: i64 =
+        tongban::db::query_scalar("SELECT COUNT(DISTINCT account_id) FROM benefit_offers")
+            .fetch_one(app.state.store.pool())
+            .await
+            .expect("count");
     assert_eq!(offers, distinct, "one offer per person");
     assert_eq!(status["offers"].as_i64(), Some(offers), "{status}");
     assert!(

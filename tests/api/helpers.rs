@@ -1,4 +1,5 @@
-//! `spawn_app()`: a real Tongban on port 0 with a fresh SQLite file and fresh simulators.
+//! `spawn_app()`: a real Tongban on port 0 with a fresh SQLite file (or, when
+//! `TONGBAN_TEST_POSTGRES` names a PostgreSQL database, a fresh schema in it) and fresh simulators.
 //! Logs print only when `TEST_LOG` is set.
 
 use std::sync::Once;
@@ -40,6 +41,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::default();
     config.server.addr = "127.0.0.1:0".into();
     config.database.data_dir = data.path().to_path_buf();
+    if let Some(url) = tongban::store::scratch_postgres()
+        .await
+        .expect("test schema")
+    {
+        config.database.url = url;
+    }
     configure(&mut config);
     let app = App::build(config).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());

@@ -57,11 +57,12 @@ async fn wechats_published_secure_push_is_decrypted_and_kept() {
         .expect("sent");
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.text().await.expect("text"), "success");
-    let kept: (String, String) =
-        tongban::db::query_as("SELECT event_type, payload FROM platform_events WHERE platform = 'wechat'")
-            .fetch_one(app.state.store.pool())
-            .await
-            .expect("kept");
+    let kept: (String, String) = tongban::db::query_as(
+        "SELECT event_type, payload FROM platform_events WHERE platform = 'wechat'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .expect("kept");
     assert_eq!(kept.0, "debug_demo");
     assert!(kept.1.contains("hello world"));
 }

@@ -689,10 +689,11 @@ async fn a_campaign_at_full_pace_never_hits_the_gateways_cap() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let sent: i64 = tongban::db::query_scalar("SELECT COUNT(*) FROM notifications WHERE state = 'sent'")
-        .fetch_one(pool)
-        .await
-        .expect("sent");
+    let sent: i64 =
+        tongban::db::query_scalar("SELECT COUNT(*) FROM notifications WHERE state = 'sent'")
+            .fetch_one(pool)
+            .await
+            .expect("sent");
     assert_eq!(sent, 150, "the campaign finished");
     let refused: i64 =
         tongban::db::query_scalar("SELECT COUNT(*) FROM notification_attempts WHERE code = '2002'")

@@ -401,12 +401,13 @@ impl Benefits {
             .begin_write()
             .await
             .context("begin create policy version")?;
-        let last: Option<i64> =
-            crate::db::query_scalar("SELECT MAX(version) FROM policy_versions WHERE policy_id = $1")
-                .bind(&document.policy_id)
-                .fetch_one(&mut tx)
-                .await
-                .context("read last version")?;
+        let last: Option<i64> = crate::db::query_scalar(
+            "SELECT MAX(version) FROM policy_versions WHERE policy_id = $1",
+        )
+        .bind(&document.policy_id)
+        .fetch_one(&mut tx)
+        .await
+        .context("read last version")?;
         let version = last.unwrap_or(0) + 1;
         crate::db::query(
             "INSERT INTO policy_versions

@@ -235,11 +235,12 @@ impl Benefits {
 
     /// The latest sweeps, newest first.
     pub async fn sweeps(&self, limit: u32) -> anyhow::Result<Vec<SweepStatus>> {
-        let rows = crate::db::query("SELECT * FROM benefit_sweeps ORDER BY started_at DESC, id LIMIT $1")
-            .bind(i64::from(limit))
-            .fetch_all(self.store().pool())
-            .await
-            .context("list sweeps")?;
+        let rows =
+            crate::db::query("SELECT * FROM benefit_sweeps ORDER BY started_at DESC, id LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(self.store().pool())
+                .await
+                .context("list sweeps")?;
         rows.iter().map(sweep_status).collect()
     }
 

@@ -265,7 +265,7 @@ impl Push {
         let mut people: HashMap<String, Person> = HashMap::new();
         let pool = self.store().pool();
         let ids = json_rows(&ids.iter().collect::<Vec<_>>());
-        let query = crate::db::query(
+        let sql = format!(
             "SELECT a.id, a.lang, a.time_zone, a.notify_categories, a.notify_channels,
                     a.quiet_start, a.quiet_end,
                     (SELECT subject FROM platform_identities p
@@ -274,11 +274,13 @@ impl Push {
                     (SELECT subject FROM platform_identities p
                      WHERE p.account_id = a.id AND p.platform = 'alipay' AND p.app_id = $2
                      ORDER BY p.last_login_at DESC LIMIT 1) AS alipay_user
-             FROM accounts a WHERE a.id IN (SELECT value FROM json_each($3))",
-        )
-        .bind(&self.inner.wechat_app_id)
-        .bind(&self.inner.alipay_app_id)
-        .bind(&ids);
+             FROM accounts a WHERE a.id IN (SELECT value FROM {texts3})",
+            texts3 = crate::db::json_texts(self.store().engine(), "$3")
+        );
+        let query = crate::db::query(&sql)
+            .bind(&self.inner.wechat_app_id)
+            .bind(&self.inner.alipay_app_id)
+            .bind(&ids);
         for row in query.fetch_all(pool).await.context("people")? {
             let categories: String = row.get("notify_categories");
             let channels: Option<String> = row.get("notify_channels");
@@ -309,11 +311,12 @@ impl Push {
                 },
             );
         }
-        let query = crate::db::query(
+        let sql = format!(
             "SELECT account_id, platform, template_id, credits, long_term FROM push_credits
-             WHERE account_id IN (SELECT value FROM json_each($1))",
-        )
-        .bind(&ids);
+             WHERE account_id IN (SELECT value FROM {texts1})",
+            texts1 = crate::db::json_texts(self.store().engine(), "$1")
+        );
+        let query = crate::db::query(&sql).bind(&ids);
         for row in query.fetch_all(pool).await.context("credits")? {
             let account: String = row.get("account_id");
             let platform: String = row.get("platform");
@@ -326,11 +329,12 @@ impl Push {
                 );
             }
         }
-        let query = crate::db::query(
+        let sql = format!(
             "SELECT account_id, registration_id, platform FROM push_devices
-             WHERE account_id IN (SELECT value FROM json_each($1)) ORDER BY created_at",
-        )
-        .bind(&ids);
+             WHERE account_id IN (SELECT value FROM {texts1}) ORDER BY created_at",
+            texts1 = crate::db::json_texts(self.store().engine(), "$1")
+        );
+        let query = crate::db::query(&sql).bind(&ids);
         for row in query.fetch_all(pool).await.context("devices")? {
             let account: String = row.get("account_id");
             if let Some(person) = people.get_mut(&account) {
@@ -355,12 +359,13 @@ impl Push {
             return Ok(refused);
         }
         let retried = json_rows(&retried.into_iter().collect::<Vec<_>>());
-        let query = crate::db::query(
+        let sql = format!(
             "SELECT notification_id, channel FROM notification_attempts
              WHERE outcome IN ('permanent', 'refused')
-               AND notification_id IN (SELECT value FROM json_each($1))",
-        )
-        .bind(&retried);
+               AND notification_id IN (SELECT value FROM {texts1})",
+            texts1 = crate::db::json_texts(self.store().engine(), "$1")
+        );
+        let query = crate::db::query(&sql).bind(&retried);
         for row in query.fetch_all(self.store().pool()).await? {
             if let Some(channel) = Channel::parse(&row.get::<String>("channel")) {
                 refused
@@ -528,12 +533,13 @@ impl Push {
             .await
             .context("begin plan")?;
         if !quiet.is_empty() {
-            crate::db::query(
-                "UPDATE notifications SET state = 'queued', due_at = v.value ->> 1,
+            crate::db::query(&format!(
+                "UPDATE notifications SET state = 'queued', due_at = CAST(v.value ->> 1 AS BIGINT),
                    lease_owner = NULL, lease_until = NULL
-                 FROM json_each($1) AS v
+                 FROM {rows1} AS v
                  WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $2",
-            )
+                rows1 = crate::db::json_rows(self.store().engine(), "$1")
+            ))
             .bind(json_rows(&quiet))
             .bind(owner)
             .execute(&mut tx)
@@ -541,12 +547,13 @@ impl Push {
             .context("defer")?;
         }
         if !inbox.is_empty() {
-            crate::db::query(
+            crate::db::query(&format!(
                 "UPDATE notifications SET state = 'inbox', end_reason = v.value ->> 1,
                    finished_at = $1, lease_owner = NULL, lease_until = NULL
-                 FROM json_each($2) AS v
+                 FROM {rows2} AS v
                  WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $3",
-            )
+                rows2 = crate::db::json_rows(self.store().engine(), "$2")
+            ))
             .bind(now)
             .bind(json_rows(&inbox))
             .bind(owner)
@@ -571,26 +578,29 @@ impl Push {
                     })
                     .collect::<Vec<_>>(),
             );
-            let rows = crate::db::query(
+            let sql = format!(
                 "INSERT INTO notification_attempts
                    (notification_id, channel, target, started_at, outcome)
                  SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, $1, 'pending'
-                 FROM json_each($2) AS v
+                 FROM {rows2} AS v
                  RETURNING id, notification_id",
-            )
-            .bind(now)
-            .bind(&sends)
-            .fetch_all(&mut tx)
-            .await
-            .context("record attempts")?;
+                rows2 = crate::db::json_rows(self.store().engine(), "$2")
+            );
+            let rows = crate::db::query(&sql)
+                .bind(now)
+                .bind(&sends)
+                .fetch_all(&mut tx)
+                .await
+                .context("record attempts")?;
             for row in rows {
                 attempt_ids.insert(row.get("notification_id"), row.get("id"));
             }
-            crate::db::query(
+            crate::db::query(&format!(
                 "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
                    push_cid = COALESCE(push_cid, v.value ->> 3)
-                 FROM json_each($1) AS v WHERE notifications.id = v.value ->> 0",
-            )
+                 FROM {rows1} AS v WHERE notifications.id = v.value ->> 0",
+                rows1 = crate::db::json_rows(self.store().engine(), "$1")
+            ))
             .bind(&sends)
             .execute(&mut tx)
             .await
@@ -611,14 +621,16 @@ impl Push {
                 .into_iter()
                 .map(|((account, platform, template), count)| (account, platform, template, count))
                 .collect();
-            crate::db::query(
-                "UPDATE push_credits SET credits = MAX(credits - (v.value ->> 3), 0)
-                 FROM json_each($1) AS v
+            crate::db::query(&format!(
+                "UPDATE push_credits SET credits = CASE WHEN credits > CAST(v.value ->> 3 AS BIGINT)
+                   THEN credits - CAST(v.value ->> 3 AS BIGINT) ELSE 0 END
+                 FROM {rows1} AS v
                  WHERE push_credits.account_id = v.value ->> 0
                    AND push_credits.platform = v.value ->> 1
                    AND push_credits.template_id = v.value ->> 2
                    AND push_credits.long_term = 0",
-            )
+                rows1 = crate::db::json_rows(self.store().engine(), "$1")
+            ))
             .bind(json_rows(&credits))
             .execute(&mut tx)
             .await
@@ -663,12 +675,13 @@ impl Push {
             if cap == 0 {
                 continue;
             }
-            let used: Option<i64> =
-                crate::db::query_scalar("SELECT used FROM push_quota WHERE channel = $1 AND day = $2")
-                    .bind(channel.code())
-                    .bind(day)
-                    .fetch_optional(self.store().pool())
-                    .await?;
+            let used: Option<i64> = crate::db::query_scalar(
+                "SELECT used FROM push_quota WHERE channel = $1 AND day = $2",
+            )
+            .bind(channel.code())
+            .bind(day)
+            .fetch_optional(self.store().pool())
+            .await?;
             let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
             left.insert(channel, config.usable(cap).saturating_sub(used));
         }
@@ -733,11 +746,12 @@ impl Push {
             finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
         }
         if !finished.is_empty() {
-            crate::db::query(
+            crate::db::query(&format!(
                 "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
                    code = v.value ->> 2, provider_ref = v.value ->> 3
-                 FROM json_each($2) AS v WHERE notification_attempts.id = v.value ->> 0",
-            )
+                 FROM {rows2} AS v WHERE notification_attempts.id = CAST(v.value ->> 0 AS BIGINT)",
+                rows2 = crate::db::json_rows(self.store().engine(), "$2")
+            ))
             .bind(now)
             .bind(json_rows(&finished))
             .execute(&mut tx)
@@ -750,11 +764,12 @@ impl Push {
             .map(|(planned, _)| planned.notification_id.as_str())
             .collect();
         if !accepted.is_empty() {
-            crate::db::query(
+            crate::db::query(&format!(
                 "UPDATE notifications SET state = 'sent', finished_at = $1,
                    lease_owner = NULL, lease_until = NULL
-                 WHERE lease_owner = $2 AND id IN (SELECT value FROM json_each($3))",
-            )
+                 WHERE lease_owner = $2 AND id IN (SELECT value FROM {texts3})",
+                texts3 = crate::db::json_texts(self.store().engine(), "$3")
+            ))
             .bind(now)
             .bind(owner)
             .bind(json_rows(&accepted))
@@ -974,11 +989,13 @@ impl Push {
                 .bind(&target)
                 .execute(&mut tx)
                 .await?;
-                crate::db::query("UPDATE notifications SET state = 'queued', due_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&mut tx)
-                    .await?;
+                crate::db::query(
+                    "UPDATE notifications SET state = 'queued', due_at = $1 WHERE id = $2",
+                )
+                .bind(now)
+                .bind(&id)
+                .execute(&mut tx)
+                .await?;
                 requeued += 1;
             }
             tx.commit().await?;
@@ -1009,7 +1026,7 @@ async fn spend_credit(
     delta: i64,
 ) -> anyhow::Result<()> {
     crate::db::query(
-        "UPDATE push_credits SET credits = MAX(credits + $1, 0)
+        "UPDATE push_credits SET credits = CASE WHEN credits + $1 > 0 THEN credits + $1 ELSE 0 END
          WHERE account_id = $2 AND platform = $3 AND template_id = $4 AND long_term = 0",
     )
     .bind(delta)
@@ -1022,12 +1039,7 @@ async fn spend_credit(
     Ok(())
 }
 
-async fn requeue(
-    tx: &mut crate::db::Tx,
-    id: &str,
-    owner: &str,
-    due_at: i64,
-) -> anyhow::Result<()> {
+async fn requeue(tx: &mut crate::db::Tx, id: &str, owner: &str, due_at: i64) -> anyhow::Result<()> {
     crate::db::query(
         "UPDATE notifications SET state = 'queued', due_at = $1, lease_owner = NULL,
            lease_until = NULL WHERE id = $2 AND lease_owner = $3",

@@ -79,12 +79,7 @@ impl Push {
             return Err(PreferenceError::UnknownTemplate(unknown.clone()));
         }
         let now = super::now_ms() / 1000;
-        let mut tx = self
-            .store()
-            .writer()
-            .begin_write()
-            .await
-            .context("begin")?;
+        let mut tx = self.store().writer().begin_write().await.context("begin")?;
         for (template_id, answer) in answers {
             let statement = match answer {
                 PopupResult::Accept if long_term => {
@@ -180,13 +175,14 @@ impl Push {
         account_id: &str,
         registration_id: &str,
     ) -> anyhow::Result<bool> {
-        let done =
-            crate::db::query("DELETE FROM push_devices WHERE registration_id = $1 AND account_id = $2")
-                .bind(registration_id)
-                .bind(account_id)
-                .execute(self.store().pool())
-                .await
-                .context("forget device")?;
+        let done = crate::db::query(
+            "DELETE FROM push_devices WHERE registration_id = $1 AND account_id = $2",
+        )
+        .bind(registration_id)
+        .bind(account_id)
+        .execute(self.store().pool())
+        .await
+        .context("forget device")?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -227,7 +227,7 @@ async fn store_receipts(
         .collect();
     // One statement of constant text (prepared once), whoever the receipts are for; the person
     // is found by openid (WeChat) or registration id (app).
-    let stored = crate::db::query(
+    let stored = crate::db::query(&format!(
         "INSERT INTO push_receipts
            (channel, provider_ref, status, code, account_id, target, received_at)
          SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3,
@@ -240,10 +240,11 @@ async fn store_receipts(
                      ELSE COALESCE((SELECT platform FROM push_devices
                                     WHERE registration_id = r.value ->> 4), '') END,
                 $2
-         FROM json_each($3) AS r WHERE true
+         FROM {rows3} AS r WHERE true
          ON CONFLICT (channel, provider_ref) DO NOTHING
          RETURNING channel, status",
-    )
+        rows3 = crate::db::json_rows(store.engine(), "$3")
+    ))
     .bind(wechat_app_id)
     .bind(now)
     .bind(serde_json::to_string(&rows).context("receipts as JSON")?)
