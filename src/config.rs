@@ -120,7 +120,8 @@ impl Default for LogConfig {
 pub struct DatabaseConfig {
     /// Directory for the embedded SQLite database (`tongban.db`), created on first run.
     pub data_dir: PathBuf,
-    /// A `sqlite:` URL that overrides `data_dir`. Empty: `sqlite:<data_dir>/tongban.db`.
+    /// A `sqlite:` URL that overrides `data_dir`, or a `postgres://` URL for the shared
+    /// scale-out store (in progress, issue 7). Empty: `sqlite:<data_dir>/tongban.db`.
     pub url: String,
     /// Connections in the pool.
     pub max_connections: u32,
@@ -443,7 +444,7 @@ impl Config {
         figment.extract().map_err(Box::new)
     }
 
-    /// The SQLite URL the store opens.
+    /// The URL the store opens (SQLite or PostgreSQL).
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
             format!(
