@@ -53,15 +53,15 @@ async fn write(bench: &Bench, campaign: &str, first: usize, count: usize, batch:
             .app_state
             .store
             .writer()
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_write()
             .await
             .expect("tx");
         for i in i..(i + batch).min(first + count) {
             let account = format!("acc_bench{i:07}");
-            sqlx::query("INSERT INTO accounts (id, created_at, lang) VALUES (?, 0, ?)")
+            tongban::db::query("INSERT INTO accounts (id, created_at, lang) VALUES ($1, 0, $2)")
                 .bind(&account)
                 .bind(langs[i % 3])
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .expect("account");
             match i % 10 {
@@ -70,37 +70,37 @@ async fn write(bench: &Bench, campaign: &str, first: usize, count: usize, batch:
                     let openid = format!("oBench{i:022}");
                     bench.wechat.mint_login_code(&openid);
                     bench.wechat.grant_subscription(&openid, OFFER_TEMPLATE);
-                    sqlx::query(
+                    tongban::db::query(
                         "INSERT INTO platform_identities
                            (platform, app_id, subject, account_id, created_at, last_login_at)
-                         VALUES ('wechat', ?, ?, ?, 0, 0)",
+                         VALUES ('wechat', $1, $2, $3, 0, 0)",
                     )
                     .bind(app_id)
                     .bind(&openid)
                     .bind(&account)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .expect("identity");
-                    sqlx::query(
+                    tongban::db::query(
                         "INSERT INTO push_credits
                            (account_id, platform, template_id, credits, long_term, updated_at)
-                         VALUES (?, 'wechat', ?, 1, 0, 0)",
+                         VALUES ($1, 'wechat', $2, 1, 0, 0)",
                     )
                     .bind(&account)
                     .bind(OFFER_TEMPLATE)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .expect("credit");
                 }
                 _ => {
                     let rid = bench.gateway.register_device(DevicePlatform::Android);
-                    sqlx::query(
+                    tongban::db::query(
                         "INSERT INTO push_devices (registration_id, account_id, platform, created_at)
-                         VALUES (?, ?, 'android', 0)",
+                         VALUES ($1, $2, 'android', 0)",
                     )
                     .bind(&rid)
                     .bind(&account)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .expect("device");
                 }
@@ -137,9 +137,9 @@ async fn write(bench: &Bench, campaign: &str, first: usize, count: usize, batch:
 async fn settled(bench: &Bench, campaign: &str) -> (i64, i64) {
     let pool = bench.app_state.store.pool();
     loop {
-        let open: bool = sqlx::query_scalar(
+        let open: bool = tongban::db::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM notifications
-                            WHERE campaign_id = ? AND state IN ('queued', 'sending', 'in_doubt'))",
+                            WHERE campaign_id = $1 AND state IN ('queued', 'sending', 'in_doubt'))",
         )
         .bind(campaign)
         .fetch_one(pool)
@@ -150,8 +150,8 @@ async fn settled(bench: &Bench, campaign: &str) -> (i64, i64) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    sqlx::query_as(
-        "SELECT SUM(state = 'sent'), SUM(state = 'inbox') FROM notifications WHERE campaign_id = ?",
+    tongban::db::query_as(
+        "SELECT SUM(state = 'sent'), SUM(state = 'inbox') FROM notifications WHERE campaign_id = $1",
     )
     .bind(campaign)
     .fetch_one(pool)

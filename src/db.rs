@@ -249,8 +249,8 @@ impl<'c> From<&Db<'c>> for Target<'c> {
 impl<'c> From<&'c mut Tx> for Target<'c> {
     fn from(tx: &'c mut Tx) -> Self {
         match tx {
-            Tx::Sqlite(tx) => Target::SqliteTx(&mut **tx),
-            Tx::Postgres(tx) => Target::PgTx(&mut **tx),
+            Tx::Sqlite(tx) => Target::SqliteTx(tx),
+            Tx::Postgres(tx) => Target::PgTx(tx),
         }
     }
 }

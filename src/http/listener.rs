@@ -48,11 +48,11 @@ mod tests {
 
     #[tokio::test]
     async fn accepted_connections_send_without_delay() {
-        let mut acceptor = bind("127.0.0.1:0").await.unwrap();
-        let addr = socket_addr(&acceptor).unwrap();
+        let mut acceptor = bind("127.0.0.1:0").await.expect("binds");
+        let addr = socket_addr(&acceptor).expect("an address");
         let client = tokio::spawn(TcpStream::connect(addr));
-        let (io, ..) = acceptor.accept().await.unwrap();
-        assert!(io.nodelay().unwrap());
-        drop(client.await.unwrap().unwrap());
+        let (io, ..) = acceptor.accept().await.expect("accepts");
+        assert!(io.nodelay().expect("the option reads"));
+        drop(client.await.expect("joins").expect("connects"));
     }
 }
