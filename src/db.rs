@@ -10,8 +10,9 @@
 //! compiled twice on a two-core build machine. Here the domain code is compiled once and only
 //! the handful of generic runners below exist per engine.
 //!
-//! Where the dialects differ (JSON arrays of rows, `MAX(a, b)`, conflict clauses) the caller
-//! picks the text with [`Db::sql`].
+//! Where the dialects differ, portable forms come first (`CAST(x AS BIGINT)`, `CASE` for
+//! SQLite's two-argument `MAX`); a batch bound as one JSON array reads through [`json_rows`] or
+//! [`json_texts`]; otherwise the caller picks between two texts with [`Db::sql`].
 
 use std::marker::PhantomData;
 
@@ -69,21 +70,19 @@ impl<'a> Db<'a> {
     /// A transaction that only reads, or writes without reading first.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self.pools {
-            Pools::Sqlite { pool, writer } => {
-                Tx::Sqlite(if self.writer { writer } else { pool }.begin().await?)
-            }
+            Pools::Sqlite { pool, writer } => Tx::Sqlite(self.sqlite(pool, writer).begin().await?),
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     /// A transaction that reads and then writes what it read, as if it ran alone: SQLite takes
     /// its write lock at `BEGIN IMMEDIATE` (a deferred transaction that reads first can fail to
-    /// upgrade its lock); PostgreSQL runs it `SERIALIZABLE`, and [`retry_serialization`] runs
-    /// it again when PostgreSQL aborts it for a concurrent conflict.
+    /// upgrade its lock); PostgreSQL runs it `SERIALIZABLE`. PostgreSQL may then abort it for a
+    /// concurrent conflict (`40001`); running such aborted work again is issue 7's next step.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self.pools {
             Pools::Sqlite { pool, writer } => Tx::Sqlite(
-                if self.writer { writer } else { pool }
+                self.sqlite(pool, writer)
                     .begin_with("BEGIN IMMEDIATE")
                     .await?,
             ),
@@ -96,11 +95,14 @@ impl<'a> Db<'a> {
 
     fn target(self) -> Target<'a> {
         match self.pools {
-            Pools::Sqlite { pool, writer } => {
-                Target::SqlitePool(if self.writer { writer } else { pool })
-            }
+            Pools::Sqlite { pool, writer } => Target::SqlitePool(self.sqlite(pool, writer)),
             Pools::Postgres(pool) => Target::PgPool(pool),
         }
+    }
+
+    /// SQLite's writing connection for a writer handle, its pool otherwise.
+    fn sqlite(&self, pool: &'a SqlitePool, writer: &'a SqlitePool) -> &'a SqlitePool {
+        if self.writer { writer } else { pool }
     }
 }
 
@@ -124,58 +126,6 @@ pub fn json_texts(engine: Engine, param: &str) -> String {
     }
 }
 
-/// Whether an error is PostgreSQL aborting a transaction that conflicted with a concurrent one
-/// (`40001`) or chose as a deadlock's victim (`40P01`): run again, it can succeed.
-pub fn is_serialization_failure(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")))
-}
-
-/// Runs `work` again (up to 8 times in all, with a short random pause) while PostgreSQL aborts
-/// it as a serialization failure; anything else, or success, returns at once. SQLite never
-/// aborts a `BEGIN IMMEDIATE` transaction this way, so there it runs once.
-pub async fn retry_serialization<T, E, F, Fut>(mut work: F) -> Result<T, E>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-    E: AsSqlxError,
-{
-    let mut tries = 0u32;
-    loop {
-        match work().await {
-            Err(err) if tries < 7 && err.as_sqlx().is_some_and(is_serialization_failure) => {
-                tries += 1;
-                let jitter = u64::from(rand_u8()) % (2 << tries.min(5));
-                tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// An error that may be a database error underneath.
-pub trait AsSqlxError {
-    fn as_sqlx(&self) -> Option<&sqlx::Error>;
-}
-
-impl AsSqlxError for sqlx::Error {
-    fn as_sqlx(&self) -> Option<&sqlx::Error> {
-        Some(self)
-    }
-}
-
-impl AsSqlxError for anyhow::Error {
-    fn as_sqlx(&self) -> Option<&sqlx::Error> {
-        self.chain()
-            .find_map(|cause| cause.downcast_ref::<sqlx::Error>())
-    }
-}
-
-fn rand_u8() -> u8 {
-    let mut byte = [0u8; 1];
-    let _ = openssl::rand::rand_bytes(&mut byte);
-    byte[0]
-}
-
 /// A transaction on either engine. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub enum Tx {
@@ -188,28 +138,6 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
-        }
-    }
-
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
-            Tx::Postgres(tx) => tx.rollback().await,
-        }
-    }
-
-    pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
-        }
-    }
-
-    /// The text for this engine (see [`Db::sql`]).
-    pub fn sql<'q>(&self, sqlite: &'q str, postgres: &'q str) -> &'q str {
-        match self.engine() {
-            Engine::Sqlite => sqlite,
-            Engine::Postgres => postgres,
         }
     }
 }
@@ -252,13 +180,6 @@ impl<'c> From<&'c mut Tx> for Target<'c> {
             Tx::Sqlite(tx) => Target::SqliteTx(tx),
             Tx::Postgres(tx) => Target::PgTx(tx),
         }
-    }
-}
-
-/// `&mut tx` where `tx` is itself a `&mut Tx` (a helper's parameter).
-impl<'c> From<&'c mut &mut Tx> for Target<'c> {
-    fn from(tx: &'c mut &mut Tx) -> Self {
-        Target::from(&mut **tx)
     }
 }
 
@@ -641,4 +562,111 @@ impl Query<'_, ()> {
 
 fn wrap<R>(rows: Vec<R>, into: fn(R) -> Row) -> Vec<Row> {
     rows.into_iter().map(into).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{config::Config, store::Store};
+
+    async fn sqlite() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::default();
+        config.database.data_dir = dir.path().to_path_buf();
+        let store = Store::open(&config).await.expect("store");
+        query("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c INTEGER)")
+            .execute(store.writer())
+            .await
+            .expect("table");
+        (store, dir)
+    }
+
+    /// `$n` names the n-th bound argument wherever it stands, and may stand twice; a `None`
+    /// binds as NULL.
+    #[tokio::test]
+    async fn placeholders_name_arguments_by_number() {
+        let (store, _dir) = sqlite().await;
+        let done = query("INSERT INTO t (id, a, b, c) VALUES ($3, $1, $2, $2)")
+            .bind("x")
+            .bind(Some(7_i64))
+            .bind(1_i64)
+            .execute(store.writer())
+            .await
+            .expect("insert");
+        assert_eq!(done.rows_affected(), 1);
+        query("INSERT INTO t (id, a, b, c) VALUES ($1, $2, $3, $3)")
+            .bind(2_i64)
+            .bind(Option::<String>::None)
+            .bind(Option::<i64>::None)
+            .execute(store.writer())
+            .await
+            .expect("insert nulls");
+        type T = (i64, Option<String>, Option<i64>, Option<i64>);
+        let rows: Vec<T> = query_as("SELECT id, a, b, c FROM t ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                (1, Some("x".into()), Some(7), Some(7)),
+                (2, None, None, None)
+            ]
+        );
+        let row = query("SELECT a FROM t WHERE id = $1")
+            .bind(1_i64)
+            .fetch_one(store.pool())
+            .await
+            .expect("row");
+        assert_eq!(row.get::<String>("a"), "x");
+        assert!(row.try_get::<String>("missing").is_err());
+    }
+
+    /// A transaction's writes are seen after `commit` and gone when it is dropped without one.
+    #[tokio::test]
+    async fn a_transaction_commits_or_rolls_back() {
+        let (store, _dir) = sqlite().await;
+        for (id, commit) in [(1_i64, true), (2, false)] {
+            let mut tx = store.writer().begin_write().await.expect("begin");
+            query("INSERT INTO t (id) VALUES ($1)")
+                .bind(id)
+                .execute(&mut tx)
+                .await
+                .expect("insert");
+            if commit {
+                tx.commit().await.expect("commit");
+            }
+        }
+        let ids: Vec<i64> = query_scalar("SELECT id FROM t")
+            .fetch_all(store.pool())
+            .await
+            .expect("ids");
+        assert_eq!(ids, [1]);
+    }
+
+    /// A batch bound as one JSON array reads as rows on SQLite.
+    #[tokio::test]
+    async fn a_json_batch_reads_as_rows() {
+        let (store, _dir) = sqlite().await;
+        let engine = store.engine();
+        let sql = format!(
+            "INSERT INTO t (id, a) SELECT CAST(v.value ->> 0 AS BIGINT), v.value ->> 1 FROM {} AS v",
+            json_rows(engine, "$1")
+        );
+        query(&sql)
+            .bind(r#"[[1, "x"], [2, "y"]]"#)
+            .execute(store.writer())
+            .await
+            .expect("insert");
+        let sql = format!(
+            "SELECT a FROM t WHERE a IN (SELECT value FROM {}) ORDER BY a",
+            json_texts(engine, "$1")
+        );
+        let found: Vec<String> = query_scalar(&sql)
+            .bind(r#"["y", "z"]"#)
+            .fetch_all(store.pool())
+            .await
+            .expect("select");
+        assert_eq!(found, ["y"]);
+    }
 }
