@@ -151,7 +151,8 @@ async fn settled(bench: &Bench, campaign: &str) -> (i64, i64) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tongban::db::query_as(
-        "SELECT SUM(state = 'sent'), SUM(state = 'inbox') FROM notifications WHERE campaign_id = $1",
+        "SELECT COUNT(CASE WHEN state = 'sent' THEN 1 END), COUNT(CASE WHEN state = 'inbox' THEN 1 END)
+         FROM notifications WHERE campaign_id = $1",
     )
     .bind(campaign)
     .fetch_one(pool)

@@ -78,7 +78,7 @@ impl<'a> Db<'a> {
     /// A transaction that reads and then writes what it read, as if it ran alone: SQLite takes
     /// its write lock at `BEGIN IMMEDIATE` (a deferred transaction that reads first can fail to
     /// upgrade its lock); PostgreSQL runs it `SERIALIZABLE`. PostgreSQL may then abort it for a
-    /// concurrent conflict (`40001`); running such aborted work again is issue 7's next step.
+    /// concurrent conflict (`40001`): run such work through [`transaction!`], which runs it again.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self.pools {
             Pools::Sqlite { pool, writer } => Tx::Sqlite(
@@ -104,6 +104,93 @@ impl<'a> Db<'a> {
     fn sqlite(&self, pool: &'a SqlitePool, writer: &'a SqlitePool) -> &'a SqlitePool {
         if self.writer { writer } else { pool }
     }
+}
+
+/// Runs a block of database work in a [`Db::begin_write`] transaction and commits it; when
+/// PostgreSQL aborts it for a serialization conflict or a deadlock (`40001`, `40P01`, at any
+/// statement or at commit), the transaction is rolled back and the block runs again from the
+/// start, up to [`WRITE_ATTEMPTS`] times, after a short random pause. SQLite never aborts this
+/// way: its writes queue for one connection.
+///
+/// ```ignore
+/// let moved = crate::db::transaction!(store.writer(), |tx| {
+///     let row = crate::db::query("…").bind(id).fetch_one(&mut *tx).await?;
+///     crate::db::query("…").execute(&mut *tx).await?;
+///     Ok(row.get::<i64>("n"))
+/// })
+/// .await?;
+/// ```
+///
+/// The block must do nothing but database work it can repeat (counters, caches and calls to
+/// other services go after it), and it is the body of an `async` block: `?` and `return` leave
+/// the block, and a value returned commits. A macro rather than a function taking an async
+/// closure: a future holding such a closure's borrow of the transaction cannot yet be proven
+/// `Send` for every lifetime, which `tokio::spawn` needs.
+macro_rules! transaction {
+    ($db:expr, |$tx:ident| $body:block) => {
+        async {
+            let db: $crate::db::Db<'_> = $db;
+            let mut attempt = 1u32;
+            loop {
+                let done = async {
+                    let mut tx = db.begin_write().await?;
+                    let value = $crate::db::work(async {
+                        let $tx = &mut tx;
+                        $body
+                    })
+                    .await?;
+                    tx.commit().await?;
+                    Ok(value)
+                };
+                match $crate::db::work(done).await {
+                    Err(err) if $crate::db::again(&err, attempt).await => attempt += 1,
+                    done => break done,
+                }
+            }
+        }
+    };
+}
+pub(crate) use transaction;
+
+/// Types the block of [`transaction!`] as database work (its `?` then converts to `anyhow`).
+pub fn work<T>(
+    block: impl Future<Output = anyhow::Result<T>>,
+) -> impl Future<Output = anyhow::Result<T>> {
+    block
+}
+
+/// Whether work that failed with `err` on attempt `attempt` runs again, after the pause.
+pub async fn again(err: &anyhow::Error, attempt: u32) -> bool {
+    if attempt >= WRITE_ATTEMPTS || !is_conflict(err) {
+        return false;
+    }
+    tracing::debug!(attempt, error = %err, "store: transaction conflicted, running it again");
+    tokio::time::sleep(conflict_pause(attempt)).await;
+    true
+}
+
+/// How many times [`transaction!`] runs work PostgreSQL keeps aborting for conflicts.
+pub const WRITE_ATTEMPTS: u32 = 8;
+
+/// Whether an error comes from PostgreSQL aborting a transaction so it can be run again:
+/// a serialization failure (`40001`) or a deadlock (`40P01`).
+pub fn is_conflict(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|e| e.code())
+            .is_some_and(|code| code == "40001" || code == "40P01")
+    })
+}
+
+/// A random pause before attempt `attempt + 1`, growing from about 1 ms to about 64 ms, so
+/// that transactions that conflicted do not meet again in step.
+fn conflict_pause(attempt: u32) -> std::time::Duration {
+    use std::hash::BuildHasher;
+    let ceiling_us = 1000u64 << attempt.min(6);
+    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    std::time::Duration::from_micros(ceiling_us / 2 + random % (ceiling_us / 2 + 1))
 }
 
 /// A JSON array bound as parameter `param` (`"$2"`), as a table of rows named `value`, each an
@@ -186,7 +273,6 @@ impl<'c> From<&'c mut Tx> for Target<'c> {
 /// What a bound `NULL` stands for: PostgreSQL types every parameter.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
-    Bool,
     Int,
     Float,
     Text,
@@ -196,7 +282,6 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub enum Arg {
     Null(Kind),
-    Bool(bool),
     Int(i64),
     Float(f64),
     Text(String),
@@ -220,10 +305,12 @@ macro_rules! bind_int {
 }
 bind_int!(i64, i32, u32, i16, u16, u8);
 
+/// Flags are `0`/`1` integers in both schemas (SQLite has no boolean type), so a
+/// `bool` binds as one: PostgreSQL would not compare a `boolean` with a `BIGINT`.
 impl Bind for bool {
-    const KIND: Kind = Kind::Bool;
+    const KIND: Kind = Kind::Int;
     fn into_arg(self) -> Arg {
-        Arg::Bool(self)
+        Arg::Int(i64::from(self))
     }
 }
 
@@ -284,7 +371,6 @@ fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> 
     for arg in args {
         match arg {
             Arg::Null(_) => out.add(Option::<i64>::None),
-            Arg::Bool(v) => out.add(v),
             Arg::Int(v) => out.add(v),
             Arg::Float(v) => out.add(v),
             Arg::Text(v) => out.add(v),
@@ -298,11 +384,9 @@ fn pg_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
     let mut out = PgArguments::default();
     for arg in args {
         match arg {
-            Arg::Null(Kind::Bool) => out.add(Option::<bool>::None),
             Arg::Null(Kind::Int) => out.add(Option::<i64>::None),
             Arg::Null(Kind::Float) => out.add(Option::<f64>::None),
             Arg::Null(Kind::Text) => out.add(Option::<String>::None),
-            Arg::Bool(v) => out.add(v),
             Arg::Int(v) => out.add(v),
             Arg::Float(v) => out.add(v),
             Arg::Text(v) => out.add(v),

@@ -49,6 +49,8 @@ CREATE TABLE platform_identities (
     account_id    TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     created_at    BIGINT  NOT NULL,
     last_login_at BIGINT  NOT NULL,
+    -- The order identities were linked in, for ties within a second (SQLite's rowid).
+    link_seq      BIGINT  GENERATED ALWAYS AS IDENTITY,
     PRIMARY KEY (platform, app_id, subject)
 );
 CREATE INDEX platform_identities_account ON platform_identities (account_id);

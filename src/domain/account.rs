@@ -426,14 +426,14 @@ impl Accounts {
         let phone_masked = open(&sealed.phone, "phone")?.map(|p| mask::mask_phone(&p));
         let categories: String = row.get("notify_categories");
         let lang: Option<String> = row.get("lang");
-        // In the order they were linked. PostgreSQL has no insertion order within a second
-        // (SQLite's rowid); it needs a link sequence column, which is issue 7's next step.
+        // In the order they were linked: within one second, SQLite's rowid and PostgreSQL's
+        // identity column `link_seq` keep insertion order.
         let db = self.store.pool();
         let platforms = crate::db::query(db.sql(
             "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
              WHERE account_id = $1 ORDER BY created_at, rowid",
             "SELECT platform, app_id, subject, created_at, last_login_at FROM platform_identities
-             WHERE account_id = $1 ORDER BY created_at, platform, app_id, subject",
+             WHERE account_id = $1 ORDER BY created_at, link_seq",
         ))
         .bind(account_id)
         .fetch_all(self.store.pool())
@@ -475,7 +475,7 @@ impl Accounts {
             .context("encode categories")?;
         let result = crate::db::query(
             "UPDATE accounts SET
-               lang = CASE WHEN $1 THEN $2 ELSE lang END,
+               lang = CASE WHEN $1 = 1 THEN $2 ELSE lang END,
                time_zone = COALESCE($3, time_zone),
                notify_categories = COALESCE($4, notify_categories)
              WHERE id = $5",
@@ -586,42 +586,37 @@ impl Accounts {
         id_number: &IdNumber,
         id_hash: &str,
     ) -> anyhow::Result<Bound> {
-        let mut tx = self
-            .store
-            .pool()
-            .begin_write()
-            .await
-            .context("begin binding")?;
-        let holder: Option<String> =
-            crate::db::query_scalar("SELECT id FROM accounts WHERE id_hash = $1")
-                .bind(id_hash)
-                .fetch_optional(&mut tx)
-                .await
-                .context("find holder")?;
-        let bound = match holder {
-            Some(holder) if holder != account_id => {
-                for table in ["platform_identities", "sessions"] {
-                    crate::db::query(&format!(
-                        "UPDATE {table} SET account_id = $1 WHERE account_id = $2"
-                    ))
-                    .bind(&holder)
-                    .bind(account_id)
-                    .execute(&mut tx)
+        let bound = crate::db::transaction!(self.store.pool(), |tx| {
+            let holder: Option<String> =
+                crate::db::query_scalar("SELECT id FROM accounts WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .fetch_optional(&mut *tx)
                     .await
-                    .with_context(|| format!("move {table}"))?;
+                    .context("find holder")?;
+            let bound = match holder {
+                Some(holder) if holder != account_id => {
+                    for table in ["platform_identities", "sessions"] {
+                        crate::db::query(&format!(
+                            "UPDATE {table} SET account_id = $1 WHERE account_id = $2"
+                        ))
+                        .bind(&holder)
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await
+                        .with_context(|| format!("move {table}"))?;
+                    }
+                    crate::db::query("DELETE FROM accounts WHERE id = $1")
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("remove merged account")?;
+                    Bound {
+                        account_id: holder,
+                        merged: true,
+                    }
                 }
-                crate::db::query("DELETE FROM accounts WHERE id = $1")
-                    .bind(account_id)
-                    .execute(&mut tx)
-                    .await
-                    .context("remove merged account")?;
-                Bound {
-                    account_id: holder,
-                    merged: true,
-                }
-            }
-            _ => {
-                crate::db::query(
+                _ => {
+                    crate::db::query(
                     "UPDATE accounts SET real_name_sealed = $1, id_number_sealed = $2, id_hash = $3,
                        id_kind = $4, real_name_verified_at = $5 WHERE id = $6",
                 )
@@ -631,16 +626,19 @@ impl Accounts {
                 .bind(id_kind_code(id_number.kind()))
                 .bind(now())
                 .bind(account_id)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await
                 .context("store identity")?;
-                Bound {
-                    account_id: account_id.to_string(),
-                    merged: false,
+                    Bound {
+                        account_id: account_id.to_string(),
+                        merged: false,
+                    }
                 }
-            }
-        };
-        tx.commit().await.context("commit binding")?;
+            };
+            Ok(bound)
+        })
+        .await
+        .context("bind identity")?;
         // A merge moved this login's sessions to another account; a new binding changes what
         // `verified` answers.
         self.forget(account_id);

@@ -234,12 +234,7 @@ impl Sessions {
     /// Finds or creates the account of `login` and opens a session for it.
     pub async fn login(&self, login: &PlatformLogin) -> anyhow::Result<IssuedTokens> {
         let now = now();
-        let mut tx = self
-            .store
-            .pool()
-            .begin_write()
-            .await
-            .context("begin login")?;
+        crate::db::transaction!(self.store.pool(), |tx| {
         let existing: Option<String> = crate::db::query_scalar(
             "SELECT account_id FROM platform_identities
              WHERE platform = $1 AND app_id = $2 AND subject = $3",
@@ -247,7 +242,7 @@ impl Sessions {
         .bind(login.platform.code())
         .bind(&login.app_id)
         .bind(&login.subject)
-        .fetch_optional(&mut tx)
+        .fetch_optional(&mut *tx)
         .await
         .context("find platform identity")?;
         let (account_id, new_account) = match existing {
@@ -261,7 +256,7 @@ impl Sessions {
                 .bind(login.platform.code())
                 .bind(&login.app_id)
                 .bind(&login.subject)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await
                 .context("touch platform identity")?;
                 (account_id, false)
@@ -271,7 +266,7 @@ impl Sessions {
                 crate::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, $2)")
                     .bind(&account_id)
                     .bind(now)
-                    .execute(&mut tx)
+                    .execute(&mut *tx)
                     .await
                     .context("create account")?;
                 crate::db::query(
@@ -286,7 +281,7 @@ impl Sessions {
                 .bind(&account_id)
                 .bind(now)
                 .bind(now)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await
                 .context("record platform identity")?;
                 (account_id, true)
@@ -302,14 +297,16 @@ impl Sessions {
         .bind(login.platform.code())
         .bind(now)
         .bind(now)
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await
         .context("create session")?;
         let tokens = self
-            .issue(&mut tx, &session_id, &account_id, new_account, now)
+            .issue(&mut *tx, &session_id, &account_id, new_account, now)
             .await?;
-        tx.commit().await.context("commit login")?;
         Ok(tokens)
+        })
+        .await
+        .context("login")
     }
 
     async fn issue(
@@ -404,64 +401,72 @@ impl Sessions {
         }
         let now = now();
         let hash = token_hash(refresh_token);
-        let mut tx = self
-            .store
-            .pool()
-            .begin_write()
-            .await
-            .context("begin refresh")?;
-        let row = crate::db::query(
-            "SELECT t.expires_at, t.rotated_at, s.id AS session_id, s.account_id, s.revoked_at
+        // What the token turns out to be is an answer, committed like any other: a reused
+        // token's revocation must stay.
+        let (session_id, outcome) = crate::db::transaction!(self.store.pool(), |tx| {
+            let row = crate::db::query(
+                "SELECT t.expires_at, t.rotated_at, s.id AS session_id, s.account_id, s.revoked_at
              FROM session_tokens t JOIN sessions s ON s.id = t.session_id
              WHERE t.token_hash = $1 AND t.kind = 'refresh'",
-        )
-        .bind(&hash)
-        .fetch_optional(&mut tx)
-        .await
-        .context("find refresh token")?
-        .ok_or(RefreshError::Invalid)?;
-        let session_id: String = row.get("session_id");
-        let account_id: String = row.get("account_id");
-        let revoked_at: Option<i64> = row.get("revoked_at");
-        let rotated_at: Option<i64> = row.get("rotated_at");
-        let expires_at: i64 = row.get("expires_at");
-        if revoked_at.is_some() {
-            return Err(RefreshError::Invalid);
-        }
-        if rotated_at.is_some() {
-            revoke_in(&mut tx, &session_id, "refresh_token_reused", now).await?;
-            tx.commit().await.context("commit revocation")?;
-            self.principals.forget_session(&session_id);
-            tracing::warn!(session = %session_id, "refresh token reused: session revoked");
-            return Err(RefreshError::Reused);
-        }
-        if expires_at <= now {
-            return Err(RefreshError::Expired);
-        }
-        crate::db::query("UPDATE session_tokens SET rotated_at = $1 WHERE token_hash = $2")
-            .bind(now)
+            )
             .bind(&hash)
-            .execute(&mut tx)
+            .fetch_optional(&mut *tx)
             .await
-            .context("rotate refresh token")?;
-        // The old access token dies with the rotation: one live pair per session.
-        crate::db::query("DELETE FROM session_tokens WHERE session_id = $1 AND kind = 'access'")
+            .context("find refresh token")?;
+            let Some(row) = row else {
+                return Ok((String::new(), Err(RefreshError::Invalid)));
+            };
+            let session_id: String = row.get("session_id");
+            let account_id: String = row.get("account_id");
+            let revoked_at: Option<i64> = row.get("revoked_at");
+            let rotated_at: Option<i64> = row.get("rotated_at");
+            let expires_at: i64 = row.get("expires_at");
+            if revoked_at.is_some() {
+                return Ok((session_id, Err(RefreshError::Invalid)));
+            }
+            if rotated_at.is_some() {
+                revoke_in(&mut *tx, &session_id, "refresh_token_reused", now).await?;
+                return Ok((session_id, Err(RefreshError::Reused)));
+            }
+            if expires_at <= now {
+                return Ok((session_id, Err(RefreshError::Expired)));
+            }
+            crate::db::query("UPDATE session_tokens SET rotated_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await
+                .context("rotate refresh token")?;
+            // The old access token dies with the rotation: one live pair per session.
+            crate::db::query(
+                "DELETE FROM session_tokens WHERE session_id = $1 AND kind = 'access'",
+            )
             .bind(&session_id)
-            .execute(&mut tx)
+            .execute(&mut *tx)
             .await
             .context("retire access token")?;
-        crate::db::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&session_id)
-            .execute(&mut tx)
-            .await
-            .context("touch session")?;
-        let tokens = self
-            .issue(&mut tx, &session_id, &account_id, false, now)
-            .await?;
-        tx.commit().await.context("commit refresh")?;
-        self.principals.forget_session(&session_id);
-        Ok(tokens)
+            crate::db::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&session_id)
+                .execute(&mut *tx)
+                .await
+                .context("touch session")?;
+            let tokens = self
+                .issue(&mut *tx, &session_id, &account_id, false, now)
+                .await?;
+            Ok((session_id, Ok(tokens)))
+        })
+        .await
+        .context("refresh")?;
+        match &outcome {
+            Ok(_) => self.principals.forget_session(&session_id),
+            Err(RefreshError::Reused) => {
+                self.principals.forget_session(&session_id);
+                tracing::warn!(session = %session_id, "refresh token reused: session revoked");
+            }
+            Err(_) => {}
+        }
+        outcome
     }
 
     /// Revokes one session of `account_id`. False when it has no such live session.
@@ -471,27 +476,27 @@ impl Sessions {
         session_id: &str,
         reason: &str,
     ) -> anyhow::Result<bool> {
-        let mut tx = self
-            .store
-            .pool()
-            .begin_write()
+        let revoked = crate::db::transaction!(self.store.pool(), |tx| {
+            let owned: Option<String> = crate::db::query_scalar(
+                "SELECT id FROM sessions WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(session_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
             .await
-            .context("begin revoke")?;
-        let owned: Option<String> = crate::db::query_scalar(
-            "SELECT id FROM sessions WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(session_id)
-        .bind(account_id)
-        .fetch_optional(&mut tx)
+            .context("find session")?;
+            if owned.is_none() {
+                return Ok(false);
+            }
+            revoke_in(&mut *tx, session_id, reason, now()).await?;
+            Ok(true)
+        })
         .await
-        .context("find session")?;
-        if owned.is_none() {
-            return Ok(false);
+        .context("revoke session")?;
+        if revoked {
+            self.principals.forget_session(session_id);
         }
-        revoke_in(&mut tx, session_id, reason, now()).await?;
-        tx.commit().await.context("commit revoke")?;
-        self.principals.forget_session(session_id);
-        Ok(true)
+        Ok(revoked)
     }
 
     /// The live sessions of an account, newest first.

@@ -578,8 +578,8 @@ async fn a_big_campaign_does_not_hold_back_an_application_decision() {
 
     let (sent_before, left): (i64, i64) = tongban::db::query_as(
         "SELECT
-           SUM(c.state = 'sent' AND c.finished_at <= s.finished_at),
-           SUM(c.state IN ('queued', 'sending'))
+           COUNT(CASE WHEN c.state = 'sent' AND c.finished_at <= s.finished_at THEN 1 END),
+           COUNT(CASE WHEN c.state IN ('queued', 'sending') THEN 1 END)
          FROM notifications c, notifications s
          WHERE c.campaign_id = 'swp_big' AND s.kind = 'application_status'",
     )

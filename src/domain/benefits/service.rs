@@ -394,36 +394,33 @@ impl Benefits {
         created_by: &str,
     ) -> Result<u32, PolicyError> {
         let compiled = self.check(document.clone()).map_err(PolicyError::Invalid)?;
-        let mut tx = self
-            .inner
-            .store
-            .pool()
-            .begin_write()
+        let version = crate::db::transaction!(self.inner.store.pool(), |tx| {
+            let last: Option<i64> = crate::db::query_scalar(
+                "SELECT MAX(version) FROM policy_versions WHERE policy_id = $1",
+            )
+            .bind(&document.policy_id)
+            .fetch_one(&mut *tx)
             .await
-            .context("begin create policy version")?;
-        let last: Option<i64> = crate::db::query_scalar(
-            "SELECT MAX(version) FROM policy_versions WHERE policy_id = $1",
-        )
-        .bind(&document.policy_id)
-        .fetch_one(&mut tx)
-        .await
-        .context("read last version")?;
-        let version = last.unwrap_or(0) + 1;
-        crate::db::query(
-            "INSERT INTO policy_versions
+            .context("read last version")?;
+            let version = last.unwrap_or(0) + 1;
+            crate::db::query(
+                "INSERT INTO policy_versions
                (policy_id, version, status, target, document, created_at, created_by)
              VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
-        )
-        .bind(&document.policy_id)
-        .bind(version)
-        .bind(compiled.subject.code())
-        .bind(serde_json::to_string(&document).context("encode policy")?)
-        .bind(now())
-        .bind(created_by)
-        .execute(&mut tx)
+            )
+            .bind(&document.policy_id)
+            .bind(version)
+            .bind(compiled.subject.code())
+            .bind(serde_json::to_string(&document).context("encode policy")?)
+            .bind(now())
+            .bind(created_by)
+            .execute(&mut *tx)
+            .await
+            .context("store policy version")?;
+            Ok(version)
+        })
         .await
-        .context("store policy version")?;
-        tx.commit().await.context("commit policy version")?;
+        .context("create policy version")?;
         Ok(version as u32)
     }
 
@@ -463,47 +460,45 @@ impl Benefits {
     /// Publishes a draft: it makes offers from now on, and the version published before it
     /// stops (its offers stay as they are).
     pub async fn publish(&self, policy_id: &str, version: u32) -> Result<(), PolicyError> {
-        let mut tx = self
-            .inner
-            .store
-            .pool()
-            .begin_write()
+        // A version that cannot be published is an answer, not a failure to run again.
+        crate::db::transaction!(self.inner.store.pool(), |tx| {
+            let status: Option<String> = crate::db::query_scalar(
+                "SELECT status FROM policy_versions WHERE policy_id = $1 AND version = $2",
+            )
+            .bind(policy_id)
+            .bind(i64::from(version))
+            .fetch_optional(&mut *tx)
             .await
-            .context("begin publish")?;
-        let status: Option<String> = crate::db::query_scalar(
-            "SELECT status FROM policy_versions WHERE policy_id = $1 AND version = $2",
-        )
-        .bind(policy_id)
-        .bind(i64::from(version))
-        .fetch_optional(&mut tx)
-        .await
-        .context("read version status")?;
-        match status.as_deref().map(VersionStatus::from_code) {
-            None => return Err(PolicyError::NotFound),
-            Some(VersionStatus::Draft) => {}
-            Some(other) => return Err(PolicyError::WrongState(other)),
-        }
-        let now = now();
-        crate::db::query(
-            "UPDATE policy_versions SET status = 'superseded', retired_at = $1
+            .context("read version status")?;
+            match status.as_deref().map(VersionStatus::from_code) {
+                None => return Ok(Err(PolicyError::NotFound)),
+                Some(VersionStatus::Draft) => {}
+                Some(other) => return Ok(Err(PolicyError::WrongState(other))),
+            }
+            let now = now();
+            crate::db::query(
+                "UPDATE policy_versions SET status = 'superseded', retired_at = $1
              WHERE policy_id = $2 AND status = 'published'",
-        )
-        .bind(now)
-        .bind(policy_id)
-        .execute(&mut tx)
-        .await
-        .context("supersede")?;
-        crate::db::query(
-            "UPDATE policy_versions SET status = 'published', published_at = $1
+            )
+            .bind(now)
+            .bind(policy_id)
+            .execute(&mut *tx)
+            .await
+            .context("supersede")?;
+            crate::db::query(
+                "UPDATE policy_versions SET status = 'published', published_at = $1
              WHERE policy_id = $2 AND version = $3",
-        )
-        .bind(now)
-        .bind(policy_id)
-        .bind(i64::from(version))
-        .execute(&mut tx)
+            )
+            .bind(now)
+            .bind(policy_id)
+            .bind(i64::from(version))
+            .execute(&mut *tx)
+            .await
+            .context("publish")?;
+            Ok(Ok(()))
+        })
         .await
-        .context("publish")?;
-        tx.commit().await.context("commit publish")?;
+        .context("publish")??;
         self.reload().await?;
         Ok(())
     }
@@ -651,17 +646,14 @@ impl Benefits {
         let facts = Facts::person(&person_record(&facts)?, day);
         let matches = matches(policies, &facts);
         let matched = matches.len() as u64;
-        let mut tx = self
-            .inner
-            .store
-            .pool()
-            .begin_write()
-            .await
-            .context("begin offers")?;
-        let created = self
-            .write_offers(&mut tx, account_id, &matches, day, None)
-            .await?;
-        tx.commit().await.context("commit offers")?;
+        let created = crate::db::transaction!(self.inner.store.pool(), |tx| {
+            let created = self
+                .write_offers(&mut *tx, account_id, &matches, day, None)
+                .await?;
+            Ok(created)
+        })
+        .await
+        .context("offers")?;
         if created > 0 {
             self.inner.outbox.wake();
         }
@@ -851,7 +843,7 @@ impl Benefits {
             "UPDATE benefit_offers SET status = 'confirmed', decided_at = COALESCE(decided_at, $1),
                claim_id = $2, claim_status = $3, claim_updated_at = $4
              WHERE id = $5 AND account_id = $6
-               AND (status = 'confirmed' OR (status = 'new' AND COALESCE(deadline >= $7, 1)))",
+               AND (status = 'confirmed' OR (status = 'new' AND (deadline IS NULL OR deadline >= $7)))",
         )
         .bind(now)
         .bind(&claim.claim_id)
@@ -938,7 +930,7 @@ impl Benefits {
         }
         crate::db::query(
             "UPDATE benefit_offers SET status = 'declined', decided_at = $1
-             WHERE id = $2 AND account_id = $3 AND status = 'new' AND COALESCE(deadline >= $4, 1)",
+             WHERE id = $2 AND account_id = $3 AND status = 'new' AND (deadline IS NULL OR deadline >= $4)",
         )
         .bind(now())
         .bind(offer_id)

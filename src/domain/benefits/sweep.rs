@@ -134,29 +134,24 @@ impl Benefits {
                 .iter()
                 .map(|facts| (facts.id_number.as_str(), facts))
                 .collect();
-            let mut tx = self
-                .store()
-                .writer()
-                .begin_write()
-                .await
-                .context("begin sweep batch")?;
-            let (mut matched, mut created, mut failed) = (0u64, 0u64, 0u64);
-            for (account_id, id_number) in &people {
-                let Some(record) = by_number
-                    .get(id_number.as_str())
-                    .and_then(|facts| person_record(facts).ok())
-                else {
-                    failed += 1;
-                    continue;
-                };
-                let facts = Facts::person(&record, day);
-                let found = matches(&policies, &facts);
-                matched += found.len() as u64;
-                created += self
-                    .write_offers(&mut tx, account_id, &found, day, Some(id))
-                    .await?;
-            }
-            crate::db::query(
+            let created = crate::db::transaction!(self.store().writer(), |tx| {
+                let (mut matched, mut created, mut failed) = (0u64, 0u64, 0u64);
+                for (account_id, id_number) in &people {
+                    let Some(record) = by_number
+                        .get(id_number.as_str())
+                        .and_then(|facts| person_record(facts).ok())
+                    else {
+                        failed += 1;
+                        continue;
+                    };
+                    let facts = Facts::person(&record, day);
+                    let found = matches(&policies, &facts);
+                    matched += found.len() as u64;
+                    created += self
+                        .write_offers(&mut *tx, account_id, &found, day, Some(id))
+                        .await?;
+                }
+                crate::db::query(
                 "UPDATE benefit_sweeps SET cursor = $1, done = done + $2, matched = matched + $3,
                    offers = offers + $4, failed = failed + $5, updated_at = $6
                  WHERE id = $7",
@@ -168,10 +163,13 @@ impl Benefits {
             .bind(failed as i64)
             .bind(now())
             .bind(id)
-            .execute(&mut tx)
+            .execute(&mut *tx)
             .await
             .context("move sweep cursor")?;
-            tx.commit().await.context("commit sweep batch")?;
+                Ok(created)
+            })
+            .await
+            .context("sweep batch")?;
             if created > 0 {
                 self.wake_dispatcher();
             }

@@ -54,12 +54,7 @@ impl Push {
         account_id: Option<&str>,
         event: &ApplicationEvent,
     ) -> anyhow::Result<ApplicationOutcome> {
-        let mut tx = self
-            .store()
-            .writer()
-            .begin_write()
-            .await
-            .context("begin application event")?;
+        let outcome = crate::db::transaction!(self.store().writer(), |tx| {
         let claimed = crate::db::query(
             "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES ($1, $2, $3, 0)
              ON CONFLICT (event_id) DO NOTHING",
@@ -67,7 +62,7 @@ impl Push {
         .bind(&event.event_id)
         .bind(super::now_ms() / 1000)
         .bind(event.kind.as_str())
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await
         .context("claim event")?;
         if claimed.rows_affected() == 0 {
@@ -98,16 +93,16 @@ impl Push {
                 },
                 campaign_id: None,
             };
-            notified = self.outbox().enqueue(&mut tx, &notification).await?;
+            notified = self.outbox().enqueue(&mut *tx, &notification).await?;
         }
-        tx.commit().await.context("commit application event")?;
-        if notified {
+        Ok(ApplicationOutcome { duplicate: false, notified })
+        })
+        .await
+        .context("application event")?;
+        if outcome.notified {
             self.outbox().wake();
         }
-        Ok(ApplicationOutcome {
-            duplicate: false,
-            notified,
-        })
+        Ok(outcome)
     }
 }
 

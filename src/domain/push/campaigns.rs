@@ -151,11 +151,12 @@ impl Push {
 
     /// Pauses or resumes a campaign; false when it made no notifications.
     pub async fn set_paused(&self, id: &str, paused: bool) -> anyhow::Result<bool> {
-        let exists: Option<i64> =
-            crate::db::query_scalar("SELECT 1 FROM notifications WHERE campaign_id = $1 LIMIT 1")
-                .bind(id)
-                .fetch_optional(self.store().pool())
-                .await?;
+        let exists: Option<String> = crate::db::query_scalar(
+            "SELECT campaign_id FROM notifications WHERE campaign_id = $1 LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(self.store().pool())
+        .await?;
         if exists.is_none() {
             return Ok(false);
         }

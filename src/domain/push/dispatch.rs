@@ -221,8 +221,13 @@ impl Push {
     async fn lease(&self, owner: &str) -> anyhow::Result<Vec<Leased>> {
         let now = now_ms();
         let lease_until = now + i64::try_from(self.inner.config.lease_secs * 1000).unwrap_or(0);
-        let rows = crate::db::query(
-            "UPDATE notifications SET state = 'sending', lease_owner = $1, lease_until = $2
+        // On PostgreSQL many instances lease at once, in autocommit's READ COMMITTED: the rows
+        // picked are locked and the rows another instance is taking skipped, or two instances
+        // would each take the same row (an UPDATE waiting on a row lock checks again only its
+        // outer condition, `id IN (…)`, not the subquery that chose it). The one-in-flight-
+        // per-person rule is then kept within each batch but not between two batches taken at
+        // the same instant; SQLite's single writer keeps it always.
+        let lease = "UPDATE notifications SET state = 'sending', lease_owner = $1, lease_until = $2
              WHERE id IN (
                SELECT n.id FROM notifications n
                WHERE n.state = 'queued' AND n.due_at <= $3
@@ -232,16 +237,18 @@ impl Push {
                                  WHERE s.account_id = n.account_id
                                    AND s.state IN ('sending', 'in_doubt'))
                ORDER BY n.priority, n.due_at
-               LIMIT $4)
-             RETURNING id, account_id, kind, params, attempts, deadline_at, push_cid",
-        )
-        .bind(owner)
-        .bind(lease_until)
-        .bind(now)
-        .bind(i64::from(self.inner.config.batch_size.max(1)))
-        .fetch_all(self.store().writer())
-        .await
-        .context("lease notifications")?;
+               LIMIT $4 {lock})
+             RETURNING id, account_id, kind, params, attempts, deadline_at, push_cid";
+        let writer = self.store().writer();
+        let sql = lease.replace("{lock}", writer.sql("", "FOR UPDATE OF n SKIP LOCKED"));
+        let rows = crate::db::query(&sql)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .bind(i64::from(self.inner.config.batch_size.max(1)))
+            .fetch_all(writer)
+            .await
+            .context("lease notifications")?;
         let mut leased = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.get("kind");
@@ -526,128 +533,126 @@ impl Push {
                 }
             }
         }
-        let mut tx = self
-            .store()
-            .writer()
-            .begin_write()
-            .await
-            .context("begin plan")?;
-        if !quiet.is_empty() {
-            crate::db::query(&format!(
-                "UPDATE notifications SET state = 'queued', due_at = CAST(v.value ->> 1 AS BIGINT),
-                   lease_owner = NULL, lease_until = NULL
-                 FROM {rows1} AS v
-                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $2",
-                rows1 = crate::db::json_rows(self.store().engine(), "$1")
-            ))
-            .bind(json_rows(&quiet))
-            .bind(owner)
-            .execute(&mut tx)
-            .await
-            .context("defer")?;
-        }
-        if !inbox.is_empty() {
-            crate::db::query(&format!(
-                "UPDATE notifications SET state = 'inbox', end_reason = v.value ->> 1,
-                   finished_at = $1, lease_owner = NULL, lease_until = NULL
-                 FROM {rows2} AS v
-                 WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $3",
-                rows2 = crate::db::json_rows(self.store().engine(), "$2")
-            ))
-            .bind(now)
-            .bind(json_rows(&inbox))
-            .bind(owner)
-            .execute(&mut tx)
-            .await
-            .context("inbox only")?;
-        }
-        let mut attempt_ids: HashMap<String, i64> = HashMap::with_capacity(planned.len());
-        let mut credits: HashMap<(&str, &'static str, &str), i64> = HashMap::new();
-        let mut used: HashMap<Channel, i64> = HashMap::new();
-        if !planned.is_empty() {
-            let sends = json_rows(
-                &planned
-                    .iter()
-                    .map(|send| {
-                        (
-                            &send.notification_id,
-                            send.channel.code(),
-                            &send.target,
-                            &send.cid,
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            );
-            let sql = format!(
-                "INSERT INTO notification_attempts
-                   (notification_id, channel, target, started_at, outcome)
-                 SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, $1, 'pending'
-                 FROM {rows2} AS v
-                 RETURNING id, notification_id",
-                rows2 = crate::db::json_rows(self.store().engine(), "$2")
-            );
-            let rows = crate::db::query(&sql)
-                .bind(now)
-                .bind(&sends)
-                .fetch_all(&mut tx)
+        let attempt_ids = crate::db::transaction!(self.store().writer(), |tx| {
+            if !quiet.is_empty() {
+                crate::db::query(&format!(
+                    "UPDATE notifications SET state = 'queued', due_at = CAST(v.value ->> 1 AS BIGINT),
+                       lease_owner = NULL, lease_until = NULL
+                     FROM {rows1} AS v
+                     WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $2",
+                    rows1 = crate::db::json_rows(self.store().engine(), "$1")
+                ))
+                .bind(json_rows(&quiet))
+                .bind(owner)
+                .execute(&mut *tx)
                 .await
-                .context("record attempts")?;
-            for row in rows {
-                attempt_ids.insert(row.get("notification_id"), row.get("id"));
+                .context("defer")?;
             }
-            crate::db::query(&format!(
-                "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
-                   push_cid = COALESCE(push_cid, v.value ->> 3)
-                 FROM {rows1} AS v WHERE notifications.id = v.value ->> 0",
-                rows1 = crate::db::json_rows(self.store().engine(), "$1")
-            ))
-            .bind(&sends)
-            .execute(&mut tx)
-            .await
-            .context("mark attempts")?;
-        }
-        for send in &planned {
-            *used.entry(send.channel).or_default() += 1;
-            if send.spends_credit
-                && let Some(leased) = &send.leased
-            {
-                *credits
-                    .entry((&leased.account_id, send.channel.code(), &send.target))
-                    .or_default() += 1;
+            if !inbox.is_empty() {
+                crate::db::query(&format!(
+                    "UPDATE notifications SET state = 'inbox', end_reason = v.value ->> 1,
+                       finished_at = $1, lease_owner = NULL, lease_until = NULL
+                     FROM {rows2} AS v
+                     WHERE notifications.id = v.value ->> 0 AND notifications.lease_owner = $3",
+                    rows2 = crate::db::json_rows(self.store().engine(), "$2")
+                ))
+                .bind(now)
+                .bind(json_rows(&inbox))
+                .bind(owner)
+                .execute(&mut *tx)
+                .await
+                .context("inbox only")?;
             }
-        }
-        if !credits.is_empty() {
-            let credits: Vec<_> = credits
-                .into_iter()
-                .map(|((account, platform, template), count)| (account, platform, template, count))
-                .collect();
-            crate::db::query(&format!(
-                "UPDATE push_credits SET credits = CASE WHEN credits > CAST(v.value ->> 3 AS BIGINT)
-                   THEN credits - CAST(v.value ->> 3 AS BIGINT) ELSE 0 END
-                 FROM {rows1} AS v
-                 WHERE push_credits.account_id = v.value ->> 0
-                   AND push_credits.platform = v.value ->> 1
-                   AND push_credits.template_id = v.value ->> 2
-                   AND push_credits.long_term = 0",
-                rows1 = crate::db::json_rows(self.store().engine(), "$1")
-            ))
-            .bind(json_rows(&credits))
-            .execute(&mut tx)
+            let mut attempt_ids: HashMap<String, i64> = HashMap::with_capacity(planned.len());
+            let mut credits: HashMap<(&str, &'static str, &str), i64> = HashMap::new();
+            let mut used: HashMap<Channel, i64> = HashMap::new();
+            if !planned.is_empty() {
+                let sends = json_rows(
+                    &planned
+                        .iter()
+                        .map(|send| {
+                            (
+                                &send.notification_id,
+                                send.channel.code(),
+                                &send.target,
+                                &send.cid,
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                );
+                let sql = format!(
+                    "INSERT INTO notification_attempts
+                       (notification_id, channel, target, started_at, outcome)
+                     SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, $1, 'pending'
+                     FROM {rows2} AS v
+                     RETURNING id, notification_id",
+                    rows2 = crate::db::json_rows(self.store().engine(), "$2")
+                );
+                let rows = crate::db::query(&sql)
+                    .bind(now)
+                    .bind(&sends)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .context("record attempts")?;
+                for row in rows {
+                    attempt_ids.insert(row.get("notification_id"), row.get("id"));
+                }
+                crate::db::query(&format!(
+                    "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
+                       push_cid = COALESCE(push_cid, v.value ->> 3)
+                     FROM {rows1} AS v WHERE notifications.id = v.value ->> 0",
+                    rows1 = crate::db::json_rows(self.store().engine(), "$1")
+                ))
+                .bind(&sends)
+                .execute(&mut *tx)
+                .await
+                .context("mark attempts")?;
+            }
+            for send in &planned {
+                *used.entry(send.channel).or_default() += 1;
+                if send.spends_credit
+                    && let Some(leased) = &send.leased
+                {
+                    *credits
+                        .entry((&leased.account_id, send.channel.code(), &send.target))
+                        .or_default() += 1;
+                }
+            }
+            if !credits.is_empty() {
+                let credits: Vec<_> = credits
+                    .into_iter()
+                    .map(|((account, platform, template), count)| (account, platform, template, count))
+                    .collect();
+                crate::db::query(&format!(
+                    "UPDATE push_credits SET credits = CASE WHEN credits > CAST(v.value ->> 3 AS BIGINT)
+                       THEN credits - CAST(v.value ->> 3 AS BIGINT) ELSE 0 END
+                     FROM {rows1} AS v
+                     WHERE push_credits.account_id = v.value ->> 0
+                       AND push_credits.platform = v.value ->> 1
+                       AND push_credits.template_id = v.value ->> 2
+                       AND push_credits.long_term = 0",
+                    rows1 = crate::db::json_rows(self.store().engine(), "$1")
+                ))
+                .bind(json_rows(&credits))
+                .execute(&mut *tx)
+                .await
+                .context("spend credits")?;
+            }
+            for (channel, count) in used {
+                crate::db::query(
+                    "INSERT INTO push_quota (channel, day, used) VALUES ($1, $2, $3)
+                     ON CONFLICT (channel, day) DO UPDATE SET used = push_quota.used + excluded.used",
+                )
+                .bind(channel.code())
+                .bind(&day)
+                .bind(count)
+                .execute(&mut *tx)
+                .await?;
+            }
+                Ok(attempt_ids)
+            })
             .await
-            .context("spend credits")?;
-        }
-        for (channel, count) in used {
-            crate::db::query(
-                "INSERT INTO push_quota (channel, day, used) VALUES ($1, $2, $3)
-                 ON CONFLICT (channel, day) DO UPDATE SET used = used + excluded.used",
-            )
-            .bind(channel.code())
-            .bind(&day)
-            .bind(count)
-            .execute(&mut tx)
-            .await?;
-        }
-        tx.commit().await.context("commit plan")?;
+            .context("plan")?;
         for send in &mut planned {
             send.attempt_id = attempt_ids
                 .get(&send.notification_id)
@@ -726,12 +731,6 @@ impl Push {
     /// rows in a few set-wide statements, the rarer retries and refusals one by one.
     async fn record(&self, owner: &str, outcomes: Vec<(Planned, Outcome)>) -> anyhow::Result<()> {
         let now = now_ms();
-        let mut tx = self
-            .store()
-            .writer()
-            .begin_write()
-            .await
-            .context("begin record")?;
         let mut finished = Vec::with_capacity(outcomes.len());
         for (planned, outcome) in &outcomes {
             let (label, code, provider_ref) = outcome.labels();
@@ -745,104 +744,112 @@ impl Push {
                 .inc();
             finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
         }
-        if !finished.is_empty() {
-            crate::db::query(&format!(
-                "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
-                   code = v.value ->> 2, provider_ref = v.value ->> 3
-                 FROM {rows2} AS v WHERE notification_attempts.id = CAST(v.value ->> 0 AS BIGINT)",
-                rows2 = crate::db::json_rows(self.store().engine(), "$2")
-            ))
-            .bind(now)
-            .bind(json_rows(&finished))
-            .execute(&mut tx)
-            .await
-            .context("finish attempts")?;
-        }
-        let accepted: Vec<&str> = outcomes
-            .iter()
-            .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
-            .map(|(planned, _)| planned.notification_id.as_str())
-            .collect();
-        if !accepted.is_empty() {
-            crate::db::query(&format!(
-                "UPDATE notifications SET state = 'sent', finished_at = $1,
-                   lease_owner = NULL, lease_until = NULL
-                 WHERE lease_owner = $2 AND id IN (SELECT value FROM {texts3})",
-                texts3 = crate::db::json_texts(self.store().engine(), "$3")
-            ))
-            .bind(now)
-            .bind(owner)
-            .bind(json_rows(&accepted))
-            .execute(&mut tx)
-            .await
-            .context("mark sent")?;
-        }
-        for (planned, outcome) in outcomes {
-            let Some(leased) = &planned.leased else {
-                continue;
-            };
-            match &outcome {
-                Outcome::Accepted { .. } => {}
-                Outcome::Transient { retry_after, .. } => {
-                    if planned.spends_credit {
-                        spend_credit(&mut tx, &leased.account_id, &planned, 1).await?;
-                    }
-                    let attempt = leased.attempts + 1;
-                    let next = schedule::retry_at(
-                        &self.inner.dispatch.backoff,
-                        attempt,
-                        now,
-                        leased.deadline_at,
-                    )
-                    .map(|at| {
-                        retry_after.map_or(at, |after| {
-                            at.max(now + i64::try_from(after.as_millis()).unwrap_or(0))
-                        })
-                    });
-                    match next {
-                        Some(at) => requeue(&mut tx, &leased.id, owner, at).await?,
-                        None => {
-                            end(&mut tx, &leased.id, owner, "failed", "deadline", now).await?;
-                            self.inner
-                                .counters
-                                .ended
-                                .get_or_create(&EndLabels {
-                                    state: "failed",
-                                    reason: "deadline".into(),
-                                })
-                                .inc();
+        let past_deadline = crate::db::transaction!(self.store().writer(), |tx| {
+                let mut past_deadline = 0u64;
+            if !finished.is_empty() {
+                crate::db::query(&format!(
+                    "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
+                       code = v.value ->> 2, provider_ref = v.value ->> 3
+                     FROM {rows2} AS v WHERE notification_attempts.id = CAST(v.value ->> 0 AS BIGINT)",
+                    rows2 = crate::db::json_rows(self.store().engine(), "$2")
+                ))
+                .bind(now)
+                .bind(json_rows(&finished))
+                .execute(&mut *tx)
+                .await
+                .context("finish attempts")?;
+            }
+            let accepted: Vec<&str> = outcomes
+                .iter()
+                .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
+                .map(|(planned, _)| planned.notification_id.as_str())
+                .collect();
+            if !accepted.is_empty() {
+                crate::db::query(&format!(
+                    "UPDATE notifications SET state = 'sent', finished_at = $1,
+                       lease_owner = NULL, lease_until = NULL
+                     WHERE lease_owner = $2 AND id IN (SELECT value FROM {texts3})",
+                    texts3 = crate::db::json_texts(self.store().engine(), "$3")
+                ))
+                .bind(now)
+                .bind(owner)
+                .bind(json_rows(&accepted))
+                .execute(&mut *tx)
+                .await
+                .context("mark sent")?;
+            }
+            for (planned, outcome) in &outcomes {
+                let Some(leased) = &planned.leased else {
+                    continue;
+                };
+                match outcome {
+                    Outcome::Accepted { .. } => {}
+                    Outcome::Transient { retry_after, .. } => {
+                        if planned.spends_credit {
+                            spend_credit(&mut *tx, &leased.account_id, &planned, 1).await?;
+                        }
+                        let attempt = leased.attempts + 1;
+                        let next = schedule::retry_at(
+                            &self.inner.dispatch.backoff,
+                            attempt,
+                            now,
+                            leased.deadline_at,
+                        )
+                        .map(|at| {
+                            retry_after.map_or(at, |after| {
+                                at.max(now + i64::try_from(after.as_millis()).unwrap_or(0))
+                            })
+                        });
+                        match next {
+                            Some(at) => requeue(&mut *tx, &leased.id, owner, at).await?,
+                            None => {
+                                end(&mut *tx, &leased.id, owner, "failed", "deadline", now).await?;
+                                past_deadline += 1;
+                            }
                         }
                     }
-                }
-                Outcome::Refused { .. } => {
-                    // The person's permission is gone: no credit left to spend.
-                    crate::db::query(
-                        "UPDATE push_credits SET credits = 0, updated_at = $1
-                         WHERE account_id = $2 AND platform = $3 AND template_id = $4",
-                    )
-                    .bind(now / 1000)
-                    .bind(&leased.account_id)
-                    .bind(planned.channel.code())
-                    .bind(&planned.target)
-                    .execute(&mut tx)
-                    .await?;
-                    requeue(&mut tx, &leased.id, owner, now).await?;
-                }
-                Outcome::Permanent { device_gone, .. } => {
-                    if planned.spends_credit {
-                        spend_credit(&mut tx, &leased.account_id, &planned, 1).await?;
+                    Outcome::Refused { .. } => {
+                        // The person's permission is gone: no credit left to spend.
+                        crate::db::query(
+                            "UPDATE push_credits SET credits = 0, updated_at = $1
+                             WHERE account_id = $2 AND platform = $3 AND template_id = $4",
+                        )
+                        .bind(now / 1000)
+                        .bind(&leased.account_id)
+                        .bind(planned.channel.code())
+                        .bind(&planned.target)
+                        .execute(&mut *tx)
+                        .await?;
+                        requeue(&mut *tx, &leased.id, owner, now).await?;
                     }
-                    if *device_gone {
-                        crate::db::query("DELETE FROM push_devices WHERE registration_id = $1")
-                            .bind(&planned.recipient)
-                            .execute(&mut tx)
-                            .await?;
+                    Outcome::Permanent { device_gone, .. } => {
+                        if planned.spends_credit {
+                            spend_credit(&mut *tx, &leased.account_id, &planned, 1).await?;
+                        }
+                        if *device_gone {
+                            crate::db::query("DELETE FROM push_devices WHERE registration_id = $1")
+                                .bind(&planned.recipient)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        requeue(&mut *tx, &leased.id, owner, now).await?;
                     }
-                    requeue(&mut tx, &leased.id, owner, now).await?;
                 }
             }
+                Ok(past_deadline)
+            })
+            .await
+            .context("record")?;
+        if past_deadline > 0 {
+            self.inner
+                .counters
+                .ended
+                .get_or_create(&EndLabels {
+                    state: "failed",
+                    reason: "deadline".into(),
+                })
+                .inc_by(past_deadline);
         }
-        tx.commit().await.context("commit record")?;
         Ok(())
     }
 
@@ -863,52 +870,64 @@ impl Push {
         .context("expired leases")?;
         if !expired.is_empty() {
             let grace = i64::try_from(self.inner.config.in_doubt_grace_secs * 1000).unwrap_or(0);
-            let mut tx = self.store().writer().begin_write().await?;
-            for row in &expired {
-                let id: String = row.get("id");
-                let attempt: Option<i64> = row.get("attempt_id");
-                let channel = row
-                    .get::<Option<String>>("channel")
-                    .and_then(|c| Channel::parse(&c));
-                if let Some(attempt) = attempt {
-                    crate::db::query(
-                        "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = $1
-                         WHERE id = $2",
-                    )
-                    .bind(now)
-                    .bind(attempt)
-                    .execute(&mut tx)
-                    .await?;
-                }
-                let (state, due, reason) = match channel {
-                    // Not sent yet, or sent with a cid the gateway will not deliver twice.
-                    None | Some(Channel::App) => ("queued", now, None),
-                    Some(Channel::Wechat) => ("in_doubt", now + grace, None),
-                    // Alipay reports nothing: sending again could tell the person twice.
-                    Some(Channel::Alipay) => ("sent", now, Some("in_doubt")),
-                };
-                crate::db::query(
-                    "UPDATE notifications SET state = $1, due_at = $2, end_reason = $3,
-                       finished_at = CASE WHEN $4 = 'sent' THEN $5 END,
-                       lease_owner = NULL, lease_until = NULL
-                     WHERE id = $6 AND state = 'sending' AND lease_until < $7",
-                )
-                .bind(state)
-                .bind(due)
-                .bind(reason)
-                .bind(state)
-                .bind(now)
-                .bind(&id)
-                .bind(now)
-                .execute(&mut tx)
-                .await?;
+            // Another instance may be taking the same rows back: each is taken only while
+            // still `sending` under a lapsed lease, and its attempt marked only then.
+            let taken = crate::db::transaction!(self.store().writer(), |tx| {
+                    let mut taken = 0u64;
+                    for row in &expired {
+                        let id: String = row.get("id");
+                        let attempt: Option<i64> = row.get("attempt_id");
+                        let channel = row
+                            .get::<Option<String>>("channel")
+                            .and_then(|c| Channel::parse(&c));
+                        let (state, due, reason) = match channel {
+                            // Not sent yet, or sent with a cid the gateway will not deliver twice.
+                            None | Some(Channel::App) => ("queued", now, None),
+                            Some(Channel::Wechat) => ("in_doubt", now + grace, None),
+                            // Alipay reports nothing: sending again could tell the person twice.
+                            Some(Channel::Alipay) => ("sent", now, Some("in_doubt")),
+                        };
+                        let done = crate::db::query(
+                            "UPDATE notifications SET state = $1, due_at = $2, end_reason = $3,
+                               finished_at = CASE WHEN $4 = 'sent' THEN $5 END,
+                               lease_owner = NULL, lease_until = NULL
+                             WHERE id = $6 AND state = 'sending' AND lease_until < $7",
+                        )
+                        .bind(state)
+                        .bind(due)
+                        .bind(reason)
+                        .bind(state)
+                        .bind(now)
+                        .bind(&id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        if done.rows_affected() == 0 {
+                            continue;
+                        }
+                        taken += 1;
+                        if let Some(attempt) = attempt {
+                            crate::db::query(
+                                "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = $1
+                                 WHERE id = $2 AND outcome = 'pending'",
+                            )
+                            .bind(now)
+                            .bind(attempt)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    Ok(taken)
+                })
+                .await
+                .context("take back expired leases")?;
+            recovered.expired = taken;
+            if taken > 0 {
+                tracing::warn!(
+                    rows = taken,
+                    "push: took back rows of a worker that stopped"
+                );
             }
-            tx.commit().await?;
-            recovered.expired = expired.len() as u64;
-            tracing::warn!(
-                rows = expired.len(),
-                "push: took back rows of a worker that stopped"
-            );
         }
         let (confirmed, requeued) = self.settle_in_doubt(now).await?;
         recovered.confirmed = confirmed;
@@ -940,7 +959,17 @@ impl Push {
             let account: String = row.get("account_id");
             let target: String = row.get("target");
             let attempt: i64 = row.get("attempt_id");
-            let mut tx = self.store().writer().begin_write().await?;
+            // Another instance may settle the same row at once: only one sees it in doubt.
+            let settled = crate::db::transaction!(self.store().writer(), |tx| {
+            let still: Option<String> = crate::db::query_scalar(
+                "SELECT state FROM notifications WHERE id = $1 AND state = 'in_doubt'",
+            )
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if still.is_none() {
+                return Ok(Settled::Elsewhere);
+            }
             let receipt: Option<String> = crate::db::query_scalar(
                 "SELECT r.provider_ref FROM push_receipts r
                  WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
@@ -952,7 +981,7 @@ impl Push {
             .bind(&account)
             .bind(&target)
             .bind(row.get::<i64>("started_at"))
-            .fetch_optional(&mut tx)
+            .fetch_optional(&mut *tx)
             .await?;
             if let Some(provider_ref) = receipt {
                 crate::db::query(
@@ -961,16 +990,16 @@ impl Push {
                 )
                 .bind(provider_ref)
                 .bind(attempt)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
                 crate::db::query(
                     "UPDATE notifications SET state = 'sent', finished_at = $1 WHERE id = $2",
                 )
                 .bind(now)
                 .bind(&id)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
-                confirmed += 1;
+                Ok(Settled::Confirmed)
             } else if row.get::<i64>("due_at") <= now {
                 // No sent event in the grace period: WeChat never took it. The credit the
                 // attempt reserved was not spent.
@@ -979,7 +1008,7 @@ impl Push {
                      WHERE id = $1",
                 )
                 .bind(attempt)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
                 crate::db::query(
                     "UPDATE push_credits SET credits = credits + 1
@@ -987,21 +1016,40 @@ impl Push {
                 )
                 .bind(&account)
                 .bind(&target)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
                 crate::db::query(
                     "UPDATE notifications SET state = 'queued', due_at = $1 WHERE id = $2",
                 )
                 .bind(now)
                 .bind(&id)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
-                requeued += 1;
+                Ok(Settled::Requeued)
+            } else {
+                Ok(Settled::Waiting)
             }
-            tx.commit().await?;
+                })
+                .await
+                .context("settle an in-doubt send")?;
+            match settled {
+                Settled::Confirmed => confirmed += 1,
+                Settled::Requeued => requeued += 1,
+                Settled::Waiting | Settled::Elsewhere => {}
+            }
         }
         Ok((confirmed, requeued))
     }
+}
+
+/// What settling one in-doubt send came to.
+enum Settled {
+    Confirmed,
+    Requeued,
+    /// Still within its grace period, no sent event yet.
+    Waiting,
+    /// Another instance settled it first.
+    Elsewhere,
 }
 
 /// A channel's burst: a full bucket of a second's worth would let 2× the rate through in the

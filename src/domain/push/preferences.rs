@@ -79,7 +79,7 @@ impl Push {
             return Err(PreferenceError::UnknownTemplate(unknown.clone()));
         }
         let now = super::now_ms() / 1000;
-        let mut tx = self.store().writer().begin_write().await.context("begin")?;
+        crate::db::transaction!(self.store().writer(), |tx| {
         for (template_id, answer) in answers {
             let statement = match answer {
                 PopupResult::Accept if long_term => {
@@ -92,7 +92,7 @@ impl Push {
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
                      VALUES ($1, $2, $3, 1, 0, $4)
                      ON CONFLICT (account_id, platform, template_id)
-                     DO UPDATE SET credits = credits + 1, updated_at = excluded.updated_at"
+                     DO UPDATE SET credits = push_credits.credits + 1, updated_at = excluded.updated_at"
                 }
                 PopupResult::Ban => {
                     "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
@@ -107,11 +107,14 @@ impl Push {
                 .bind(platform.code())
                 .bind(template_id)
                 .bind(now)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await
                 .context("credit")?;
         }
-        tx.commit().await.context("commit credits")?;
+        Ok(())
+        })
+        .await
+        .context("store credits")?;
         self.outbox().wake();
         Ok(self.credits(account_id).await?)
     }

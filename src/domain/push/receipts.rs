@@ -207,28 +207,24 @@ async fn store_receipts(
     receipts: &[&NewReceipt],
 ) -> anyhow::Result<Vec<(&'static str, &'static str)>> {
     let now = now_ms();
-    let mut tx = store
-        .writer()
-        .begin_write()
-        .await
-        .context("begin receipts")?;
-    let rows: Vec<_> = receipts
-        .iter()
-        .map(|r| {
-            (
-                r.channel,
-                &r.provider_ref,
-                r.status,
-                &r.code,
-                &r.recipient,
-                &r.template,
-            )
-        })
-        .collect();
-    // One statement of constant text (prepared once), whoever the receipts are for; the person
-    // is found by openid (WeChat) or registration id (app).
-    let stored = crate::db::query(&format!(
-        "INSERT INTO push_receipts
+    crate::db::transaction!(store.writer(), |tx| {
+        let rows: Vec<_> = receipts
+            .iter()
+            .map(|r| {
+                (
+                    r.channel,
+                    &r.provider_ref,
+                    r.status,
+                    &r.code,
+                    &r.recipient,
+                    &r.template,
+                )
+            })
+            .collect();
+        // One statement of constant text (prepared once), whoever the receipts are for; the person
+        // is found by openid (WeChat) or registration id (app).
+        let stored = crate::db::query(&format!(
+            "INSERT INTO push_receipts
            (channel, provider_ref, status, code, account_id, target, received_at)
          SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3,
                 CASE WHEN r.value ->> 0 = 'wechat'
@@ -243,29 +239,31 @@ async fn store_receipts(
          FROM {rows3} AS r WHERE true
          ON CONFLICT (channel, provider_ref) DO NOTHING
          RETURNING channel, status",
-        rows3 = crate::db::json_rows(store.engine(), "$3")
-    ))
-    .bind(wechat_app_id)
-    .bind(now)
-    .bind(serde_json::to_string(&rows).context("receipts as JSON")?)
-    .fetch_all(&mut tx)
+            rows3 = crate::db::json_rows(store.engine(), "$3")
+        ))
+        .bind(wechat_app_id)
+        .bind(now)
+        .bind(serde_json::to_string(&rows).context("receipts as JSON")?)
+        .fetch_all(&mut *tx)
+        .await
+        .context("keep receipts")?;
+        let kept = stored
+            .iter()
+            .map(|row| {
+                let channel: String = row.get("channel");
+                let status: String = row.get("status");
+                (
+                    if channel == "wechat" { "wechat" } else { "app" },
+                    if status == "delivered" {
+                        "delivered"
+                    } else {
+                        "failed"
+                    },
+                )
+            })
+            .collect();
+        Ok(kept)
+    })
     .await
-    .context("keep receipts")?;
-    let kept = stored
-        .iter()
-        .map(|row| {
-            let channel: String = row.get("channel");
-            let status: String = row.get("status");
-            (
-                if channel == "wechat" { "wechat" } else { "app" },
-                if status == "delivered" {
-                    "delivered"
-                } else {
-                    "failed"
-                },
-            )
-        })
-        .collect();
-    tx.commit().await.context("commit receipts")?;
-    Ok(kept)
+    .context("store receipts")
 }
