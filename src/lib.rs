@@ -6,6 +6,7 @@
 //! `store`); `i18n` is used by `api` and `domain`; `sim` shares only wire types.
 
 pub mod api;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -90,6 +91,57 @@ pub struct Services {
     pub limits: Limits,
     /// The in-process simulators, for the `/demo` routes.
     pub simulators: Simulators,
+}
+
+impl AppState {
+    /// Applies what another instance of the deployment signalled (see [`cluster`]).
+    fn apply(&self, heard: cluster::Heard) {
+        use cluster::{Heard, Signal};
+        match heard {
+            Heard::Signal(Signal::Caches(names)) => {
+                for name in &names {
+                    self.drop_cache(name);
+                }
+                tracing::info!(?names, "caches dropped at another instance's word");
+            }
+            Heard::Signal(Signal::Policies) => self.reload_policies(),
+            Heard::Signal(Signal::Session(id)) => {
+                self.sessions.principals().forget_session_here(&id)
+            }
+            Heard::Signal(Signal::Account(id)) => {
+                self.sessions.principals().forget_account_here(&id)
+            }
+            Heard::Missed => {
+                for name in cluster::SHARED_CACHES {
+                    self.drop_cache(name);
+                }
+                self.sessions.principals().forget_all_here();
+                self.reload_policies();
+                tracing::warn!(
+                    "cluster: signals may have been missed; caches dropped, policies reloaded"
+                );
+            }
+        }
+    }
+
+    /// Drops the shared-data cache called `name` (as [`cluster::SHARED_CACHES`] names them).
+    pub fn drop_cache(&self, name: &str) {
+        match name {
+            "catalog" => self.catalog.invalidate(),
+            "bundles" => self.bundles.invalidate(),
+            "halls" => self.halls.invalidate(),
+            other => tracing::warn!(cache = other, "no such shared cache"),
+        }
+    }
+
+    fn reload_policies(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = state.benefits.reload().await {
+                tracing::error!(error = %format!("{err:#}"), "policies not reloaded after another instance changed them");
+            }
+        });
+    }
 }
 
 /// Simulators started in-process because no upstream URL was configured.
@@ -240,6 +292,9 @@ impl App {
         )
         .context("upstream.wechat.push_encoding_aes_key")?;
         let vault = Vault::from_config(&config.identity, &config.database.data_dir)?;
+        if store.engine() == db::Engine::Postgres {
+            wechat.share_tokens(store.clone(), vault.clone());
+        }
         let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
         let halls = domain::halls::Halls::new(gov.clone(), &config.cache, cache_counters.clone());
         let bundles =
@@ -248,7 +303,8 @@ impl App {
         let principals = domain::session::PrincipalCache::new(
             config.auth.session_cache_secs,
             config.cache.personal_max_people,
-        );
+        )
+        .with_cluster(store.cluster().clone());
         let sessions = Sessions::new(store.clone(), &config.auth, principals.clone());
         let logins = Logins::new(
             sessions.clone(),
@@ -322,6 +378,11 @@ impl App {
             limits,
             simulators: simulators.clone(),
         }));
+        let heard_by = state.clone();
+        state
+            .store
+            .cluster()
+            .listen(move |heard| heard_by.apply(heard));
         let endpoint = http::endpoint(state.clone());
         let addr = state.config.server.addr.clone();
         let acceptor = http::listener::bind(addr.clone())

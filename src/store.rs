@@ -21,6 +21,8 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Store {
     pools: Pools,
+    /// Signals to the other instances on the same PostgreSQL; none on SQLite.
+    cluster: crate::cluster::Cluster,
 }
 /// Checkpoints the write-ahead log every second from a reading connection. A checkpoint copies
 /// the log into the database and syncs it; done by the committing writer (SQLite's default,
@@ -95,6 +97,7 @@ impl Store {
         }
         Ok(Self {
             pools: Pools::Sqlite { pool, writer },
+            cluster: crate::cluster::Cluster::default(),
         })
     }
 
@@ -114,12 +117,18 @@ impl Store {
             .await
             .with_context(|| format!("cannot open PostgreSQL database {place}"))?;
         Ok(Self {
+            cluster: crate::cluster::Cluster::postgres(pool.clone()),
             pools: Pools::Postgres(pool),
         })
     }
 
     pub fn engine(&self) -> Engine {
         self.pool().engine()
+    }
+
+    /// Signals to the other instances sharing this store.
+    pub fn cluster(&self) -> &crate::cluster::Cluster {
+        &self.cluster
     }
 
     /// Applies every migration not yet applied.

@@ -207,13 +207,26 @@ impl AdminApi {
             .0
             .caches
             .unwrap_or_else(|| vec![CacheName::Catalog, CacheName::Bundles, CacheName::Halls]);
-        for cache in &caches {
-            match cache {
-                CacheName::Catalog => state.catalog.invalidate(),
-                CacheName::Bundles => state.bundles.invalidate(),
-                CacheName::Halls => state.halls.invalidate(),
-            }
+        let names: Vec<String> = caches
+            .iter()
+            .map(|cache| {
+                match cache {
+                    CacheName::Catalog => "catalog",
+                    CacheName::Bundles => "bundles",
+                    CacheName::Halls => "halls",
+                }
+                .to_owned()
+            })
+            .collect();
+        for name in &names {
+            state.drop_cache(name);
         }
+        // The other instances drop theirs within milliseconds (PostgreSQL NOTIFY).
+        state
+            .store
+            .cluster()
+            .tell(crate::cluster::Signal::Caches(names))
+            .await;
         tracing::info!(key = %operator.key_id, ?caches, "caches invalidated");
         Ok(Invalidated::Done)
     }

@@ -26,6 +26,7 @@ pub mod content;
 mod dispatch;
 pub mod inbox;
 pub mod outbox;
+mod pace;
 pub mod preferences;
 pub mod receipts;
 pub mod schedule;
@@ -160,6 +161,8 @@ struct Inner {
     gateway: PushGatewayClient,
     counters: PushCounters,
     dispatch: dispatch::Shared,
+    /// The deployment-wide pace, with several instances on PostgreSQL.
+    pace: Option<pace::SharedPace>,
     receipt_queue: receipts::ReceiptQueue,
 }
 
@@ -181,6 +184,18 @@ impl Push {
     pub fn new(parts: PushParts) -> anyhow::Result<Self> {
         parts.config.check()?;
         let dispatch = dispatch::Shared::new(&parts.config)?;
+        let pace = (parts.store.engine() == crate::db::Engine::Postgres).then(|| {
+            let config = &parts.config;
+            pace::SharedPace::new(
+                parts.store.clone(),
+                [
+                    config.wechat.pace().rate_per_sec,
+                    config.alipay.pace().rate_per_sec,
+                    config.app.pace().rate_per_sec,
+                ]
+                .map(|rate| (rate, dispatch::burst(rate))),
+            )
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 store: parts.store,
@@ -194,6 +209,7 @@ impl Push {
                 gateway: parts.gateway,
                 counters: parts.counters,
                 dispatch,
+                pace,
                 receipt_queue: receipts::ReceiptQueue::default(),
             }),
         })

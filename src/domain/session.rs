@@ -127,6 +127,8 @@ pub struct Sessions {
 pub struct PrincipalCache {
     entries: moka::sync::Cache<String, (Principal, i64)>,
     epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The other instances, told of every forget.
+    cluster: crate::cluster::Cluster,
 }
 
 impl PrincipalCache {
@@ -140,7 +142,14 @@ impl PrincipalCache {
                 .support_invalidation_closures()
                 .build(),
             epoch: Default::default(),
+            cluster: Default::default(),
         }
+    }
+
+    /// Tells the other instances of `cluster` of every forget.
+    pub fn with_cluster(mut self, cluster: crate::cluster::Cluster) -> Self {
+        self.cluster = cluster;
+        self
     }
 
     fn get(&self, hash: &str) -> Option<(Principal, i64)> {
@@ -166,8 +175,28 @@ impl PrincipalCache {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    /// Forgets every token of `session_id`.
+    /// Forgets every token of `session_id`, here and in the other instances.
     pub fn forget_session(&self, session_id: &str) {
+        self.forget_session_here(session_id);
+        self.cluster
+            .tell_soon(crate::cluster::Signal::Session(session_id.to_owned()));
+    }
+
+    /// Forgets every token of `account_id`, here and in the other instances.
+    pub fn forget_account(&self, account_id: &str) {
+        self.forget_account_here(account_id);
+        self.cluster
+            .tell_soon(crate::cluster::Signal::Account(account_id.to_owned()));
+    }
+
+    /// Forgets every checked token (signals from other instances may have been missed).
+    pub fn forget_all_here(&self) {
+        self.bump();
+        self.entries.invalidate_all();
+    }
+
+    /// Forgets every token of `session_id` in this instance only.
+    pub fn forget_session_here(&self, session_id: &str) {
         self.bump();
         let session_id = session_id.to_owned();
         if let Err(err) = self
@@ -179,8 +208,8 @@ impl PrincipalCache {
         }
     }
 
-    /// Forgets every token of every session of `account_id`.
-    pub fn forget_account(&self, account_id: &str) {
+    /// Forgets every token of every session of `account_id`, in this instance only.
+    pub fn forget_account_here(&self, account_id: &str) {
         self.bump();
         let account_id = account_id.to_owned();
         if let Err(err) = self
@@ -222,6 +251,11 @@ const ACCESS_PREFIX: &str = "tba_";
 const REFRESH_PREFIX: &str = "tbr_";
 
 impl Sessions {
+    /// The checked access tokens this instance holds.
+    pub fn principals(&self) -> &PrincipalCache {
+        &self.principals
+    }
+
     pub fn new(store: Store, config: &AuthConfig, principals: PrincipalCache) -> Self {
         Self {
             store,

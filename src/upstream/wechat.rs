@@ -243,6 +243,18 @@ impl WechatClient {
         Ok(answer.msgid)
     }
 
+    /// Shares the access token with the other instances on the same PostgreSQL: one of them
+    /// refreshes it for all (see `token.rs`).
+    pub fn share_tokens(
+        &self,
+        store: crate::store::Store,
+        vault: crate::domain::identity::vault::Vault,
+    ) {
+        self.inner
+            .tokens
+            .share(token::SharedToken::new(store, vault, &self.inner.app_id));
+    }
+
     /// Calls to the token endpoint made so far by this client (for tests).
     pub fn token_fetches(&self) -> u64 {
         self.inner.token_fetches.load(Ordering::SeqCst)

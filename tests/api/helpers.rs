@@ -24,7 +24,9 @@ pub struct TestApp {
     pub state: AppState,
     pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _data: TempDir,
+    /// The data directory (identity keys; the SQLite file): the first instance's, shared by
+    /// the others of a cluster.
+    data: std::sync::Arc<TempDir>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -77,7 +79,45 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         state,
         shutdown: Some(tx),
         server,
-        _data: data,
+        data: std::sync::Arc::new(data),
+    }
+}
+
+/// Another instance beside `first`, on the same store (PostgreSQL: the same schema), with the
+/// same identity keys, using `first`'s simulators (but an Alipay simulator of its own: the
+/// first one's keys are not at hand).
+pub async fn spawn_app_sharing(first: &TestApp, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::default();
+    config.server.addr = "127.0.0.1:0".into();
+    config.database.data_dir = first.data.path().to_path_buf();
+    config.database.url = first.state.config.database.url.clone();
+    config.upstream.gov.base_url = first.gov.base_url();
+    config.upstream.wechat.base_url = first.wechat.base_url();
+    config.upstream.push.base_url = first.push.base_url();
+    configure(&mut config);
+    let app = App::build(config).await.expect("app builds");
+    let base = format!("http://{}", app.local_addr());
+    let alipay = app
+        .simulators()
+        .alipay
+        .clone()
+        .expect("alipay simulator runs");
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        gov: first.gov.clone(),
+        wechat: first.wechat.clone(),
+        alipay,
+        push: first.push.clone(),
+        state,
+        shutdown: Some(tx),
+        server,
+        data: first.data.clone(),
     }
 }
 

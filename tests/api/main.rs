@@ -5,6 +5,8 @@ mod auth;
 mod authorization;
 mod benefits;
 mod bundles;
+mod cluster;
+mod cluster_kill;
 mod config;
 mod errors;
 mod health;

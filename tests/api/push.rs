@@ -24,8 +24,17 @@ use crate::{
 const OFFER_TEMPLATE: &str = "tongban-benefit-offer-0001";
 const STATUS_TEMPLATE: &str = "tongban-application-status-0001";
 
-async fn app_with(configure: impl FnOnce(&mut tongban::Config)) -> TestApp {
+pub(crate) async fn app_with(configure: impl FnOnce(&mut tongban::Config)) -> TestApp {
     spawn_app_with(|config| {
+        push_defaults(config);
+        configure(config);
+    })
+    .await
+}
+
+/// What the push tests run with.
+pub(crate) fn push_defaults(config: &mut tongban::Config) {
+    {
         config.limits.per_ip_per_minute = 0;
         config.limits.per_person_per_minute = 0;
         config.benefits.publish_seed_policies = false;
@@ -35,9 +44,7 @@ async fn app_with(configure: impl FnOnce(&mut tongban::Config)) -> TestApp {
         config.push.idle_poll_ms = 20;
         config.push.retry_base_ms = 50;
         config.push.retry_max_ms = 200;
-        configure(config);
-    })
-    .await
+    }
 }
 
 /// Demo citizen `index` logged in through WeChat with a bound real name.
@@ -496,7 +503,7 @@ async fn an_unknown_template_is_refused_with_a_localized_problem() {
 
 /// People reached by app push only, written straight to the store with a campaign's
 /// notifications, as a sweep would leave them.
-async fn seed_campaign(app: &TestApp, campaign: &str, people: usize) {
+pub(crate) async fn seed_campaign(app: &TestApp, campaign: &str, people: usize) {
     let outbox = app.state.push.outbox().clone();
     let mut tx = app.state.store.pool().begin().await.expect("tx");
     for i in 0..people {

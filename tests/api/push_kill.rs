@@ -7,7 +7,6 @@
 use std::{
     collections::HashMap,
     net::TcpListener,
-    path::Path,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -36,14 +35,14 @@ type Attempt = (String, String, Option<String>, i64);
 
 /// How each person can be reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Reach {
+pub(crate) enum Reach {
     Wechat(String),
     App(String),
     InboxOnly,
 }
 
 /// A small deterministic generator (xorshift): the seed is printed, so a failure replays.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -53,23 +52,26 @@ impl Rng {
         self.0
     }
 
-    fn between(&mut self, low: u64, high: u64) -> u64 {
+    pub(crate) fn between(&mut self, low: u64, high: u64) -> u64 {
         low + self.next() % (high - low)
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-/// Writes the people, their permissions and the campaign's notifications, as a sweep would.
-async fn seed(data: &Path, wechat: &WechatSim, gateway: &PushSim) -> HashMap<String, Reach> {
-    let mut config = Config::default();
-    config.database.data_dir = data.to_path_buf();
-    let store = Store::open(&config).await.expect("store");
+/// Writes the people, their permissions and the campaign's notifications, as a sweep would,
+/// into the store `config` opens.
+pub(crate) async fn seed(
+    config: &Config,
+    wechat: &WechatSim,
+    gateway: &PushSim,
+) -> HashMap<String, Reach> {
+    let store = Store::open(config).await.expect("store");
     store.migrate().await.expect("migrations");
     let outbox = Outbox::new(&config.push);
     let mut reach = HashMap::new();
@@ -157,11 +159,13 @@ async fn seed(data: &Path, wechat: &WechatSim, gateway: &PushSim) -> HashMap<Str
     reach
 }
 
-fn spawn(data: &Path, port: u16, wechat: &WechatSim, gateway: &PushSim) -> Child {
+/// The real binary on `port`, on the store of `config`.
+pub(crate) fn spawn(config: &Config, port: u16, wechat: &WechatSim, gateway: &PushSim) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tongban"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
-        .arg(data)
+        .arg(&config.database.data_dir)
+        .env("TONGBAN__DATABASE__URL", &config.database.url)
         .env("TONGBAN__UPSTREAM__WECHAT__BASE_URL", wechat.base_url())
         .env("TONGBAN__UPSTREAM__PUSH__BASE_URL", gateway.base_url())
         .env("TONGBAN__BENEFITS__PUBLISH_SEED_POLICIES", "false")
@@ -186,7 +190,7 @@ fn spawn(data: &Path, port: u16, wechat: &WechatSim, gateway: &PushSim) -> Child
         .expect("the binary starts")
 }
 
-async fn wait_ready(port: u16) {
+pub(crate) async fn wait_ready(port: u16) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -203,17 +207,16 @@ async fn wait_ready(port: u16) {
     panic!("tongban did not come up on port {port}");
 }
 
-/// Rows not settled yet (read straight from the store file).
-async fn unsettled(data: &Path) -> i64 {
-    let url = format!("sqlite://{}/tongban.db", data.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("store");
+/// Rows not settled yet (read straight from the store).
+pub(crate) async fn unsettled(config: &Config) -> i64 {
+    let store = Store::open(config).await.expect("store");
     let count = tongban::db::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE state IN ('queued', 'sending', 'in_doubt')",
     )
-    .fetch_one(&pool)
+    .fetch_one(store.pool())
     .await
     .expect("count");
-    pool.close().await;
+    store.close().await;
     count
 }
 
@@ -236,7 +239,9 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     .await
     .expect("push simulator");
     let data = tempfile::tempdir().expect("temp dir");
-    let reach = seed(data.path(), &wechat, &gateway).await;
+    let mut store_config = Config::default();
+    store_config.database.data_dir = data.path().to_path_buf();
+    let reach = seed(&store_config, &wechat, &gateway).await;
 
     let port = free_port();
     wechat.set_push_url(
@@ -262,21 +267,21 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     let mut kills = 0;
     for _ in 0..KILLS {
         let started = Instant::now();
-        let mut child = spawn(data.path(), port, &wechat, &gateway);
+        let mut child = spawn(&store_config, port, &wechat, &gateway);
         wait_ready(port).await;
         eprintln!("restarted in {} ms", started.elapsed().as_millis());
         tokio::time::sleep(Duration::from_millis(rng.between(300, 1_500))).await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
         kills += 1;
-        if unsettled(data.path()).await == 0 {
+        if unsettled(&store_config).await == 0 {
             break;
         }
     }
-    let mut child = spawn(data.path(), port, &wechat, &gateway);
+    let mut child = spawn(&store_config, port, &wechat, &gateway);
     wait_ready(port).await;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while unsettled(data.path()).await > 0 {
+    while unsettled(&store_config).await > 0 {
         assert!(Instant::now() < deadline, "the campaign did not settle");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -287,6 +292,18 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
         "the process was killed at least once mid-campaign"
     );
 
+    verify(&store_config, &reach, &wechat, &gateway, kills).await;
+}
+
+/// Every notification of `reach` was delivered exactly once to its person, as the simulators
+/// saw it, and is in the inbox once; nothing else reached anyone.
+pub(crate) async fn verify(
+    config: &Config,
+    reach: &HashMap<String, Reach>,
+    wechat: &WechatSim,
+    gateway: &PushSim,
+    kills: usize,
+) {
     // What the simulators delivered, per notification (its id travels in the page or extras).
     let mut delivered: HashMap<String, Vec<String>> = HashMap::new();
     for message in wechat.sent_messages() {
@@ -302,11 +319,11 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
             .push(push.registration_id.clone());
     }
 
-    let url = format!("sqlite://{}/tongban.db", data.path().display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("store");
+    let store = Store::open(config).await.expect("store");
+    let pool = store.pool();
     let rows: Vec<(String, String, String)> =
         tongban::db::query_as("SELECT id, account_id, state FROM notifications")
-            .fetch_all(&pool)
+            .fetch_all(pool)
             .await
             .expect("notifications");
     assert_eq!(
@@ -317,13 +334,13 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     let in_doubt_resolved: i64 = tongban::db::query_scalar(
         "SELECT COUNT(*) FROM notification_attempts WHERE outcome IN ('in_doubt', 'resolved')",
     )
-    .fetch_one(&pool)
+    .fetch_one(pool)
     .await
     .expect("attempts");
     let receipts: Vec<(String, Option<String>, Option<String>, i64)> = tongban::db::query_as(
         "SELECT provider_ref, account_id, target, received_at FROM push_receipts WHERE channel = 'wechat'",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .expect("receipts");
     eprintln!(
@@ -343,7 +360,7 @@ async fn every_notification_is_delivered_exactly_once_across_random_kills() {
     let attempts: Vec<(String, String, String, Option<String>, i64)> = tongban::db::query_as(
         "SELECT notification_id, channel, outcome, code, started_at FROM notification_attempts ORDER BY id",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .expect("attempts");
     for (id, channel, outcome, code, at) in attempts {

@@ -347,7 +347,8 @@ impl Benefits {
         }
     }
 
-    async fn reload(&self) -> anyhow::Result<()> {
+    /// Reads the published policies again (another instance may have changed them).
+    pub async fn reload(&self) -> anyhow::Result<()> {
         let rows = crate::db::query(
             "SELECT version, document FROM policy_versions WHERE status = 'published'
              ORDER BY policy_id",
@@ -500,6 +501,11 @@ impl Benefits {
         .await
         .context("publish")??;
         self.reload().await?;
+        self.inner
+            .store
+            .cluster()
+            .tell(crate::cluster::Signal::Policies)
+            .await;
         Ok(())
     }
 
@@ -520,6 +526,11 @@ impl Benefits {
             return Err(PolicyError::WrongState(current.status));
         }
         self.reload().await?;
+        self.inner
+            .store
+            .cluster()
+            .tell(crate::cluster::Signal::Policies)
+            .await;
         Ok(())
     }
 

@@ -189,6 +189,9 @@ impl Push {
         let concurrency = self.inner.config.concurrency.max(1) as usize;
         let singles = stream::iter(one_by_one)
             .map(|planned| async move {
+                if let Some(pace) = &self.inner.pace {
+                    pace.admit(planned.channel, 1).await;
+                }
                 self.inner
                     .dispatch
                     .limiter(planned.channel)
@@ -210,6 +213,9 @@ impl Push {
         let limiter = self.inner.dispatch.limiter(Channel::App);
         let count = u32::try_from(count.clamp(1, self.inner.dispatch.app_chunk)).unwrap_or(1);
         let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
+        if let Some(pace) = &self.inner.pace {
+            pace.admit(Channel::App, count.get()).await;
+        }
         if limiter.until_n_ready(count).await.is_err() {
             // More than a burst: cannot happen as the chunk is at most a burst; pace singly.
             for _ in 0..count.get() {
@@ -533,7 +539,14 @@ impl Push {
                 }
             }
         }
+        let batch: Vec<&str> = quiet
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .chain(inbox.iter().map(|(id, _)| id.as_str()))
+            .chain(planned.iter().map(|send| send.notification_id.as_str()))
+            .collect();
         let attempt_ids = crate::db::transaction!(self.store().writer(), |tx| {
+            lock_in_order(&mut *tx, self.store().engine(), &batch).await?;
             if !quiet.is_empty() {
                 crate::db::query(&format!(
                     "UPDATE notifications SET state = 'queued', due_at = CAST(v.value ->> 1 AS BIGINT),
@@ -580,6 +593,16 @@ impl Push {
                         })
                         .collect::<Vec<_>>(),
                 );
+                crate::db::query(&format!(
+                    "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
+                       push_cid = COALESCE(push_cid, v.value ->> 3)
+                     FROM {rows1} AS v WHERE notifications.id = v.value ->> 0",
+                    rows1 = crate::db::json_rows(self.store().engine(), "$1")
+                ))
+                .bind(&sends)
+                .execute(&mut *tx)
+                .await
+                .context("mark attempts")?;
                 let sql = format!(
                     "INSERT INTO notification_attempts
                        (notification_id, channel, target, started_at, outcome)
@@ -597,16 +620,6 @@ impl Push {
                 for row in rows {
                     attempt_ids.insert(row.get("notification_id"), row.get("id"));
                 }
-                crate::db::query(&format!(
-                    "UPDATE notifications SET attempts = attempts + 1, channel = v.value ->> 1,
-                       push_cid = COALESCE(push_cid, v.value ->> 3)
-                     FROM {rows1} AS v WHERE notifications.id = v.value ->> 0",
-                    rows1 = crate::db::json_rows(self.store().engine(), "$1")
-                ))
-                .bind(&sends)
-                .execute(&mut *tx)
-                .await
-                .context("mark attempts")?;
             }
             for send in &planned {
                 *used.entry(send.channel).or_default() += 1;
@@ -638,6 +651,9 @@ impl Push {
                 .await
                 .context("spend credits")?;
             }
+            // In one order, or two instances' plans deadlock over the day's rows.
+            let mut used: Vec<_> = used.into_iter().collect();
+            used.sort_by_key(|(channel, _)| channel.code());
             for (channel, count) in used {
                 crate::db::query(
                     "INSERT INTO push_quota (channel, day, used) VALUES ($1, $2, $3)
@@ -744,31 +760,30 @@ impl Push {
                 .inc();
             finished.push((planned.attempt_id, outcome.stored(), code, provider_ref));
         }
+        let accepted: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
+            .map(|(planned, _)| planned.notification_id.as_str())
+            .collect();
+        // Rows are locked in one order by every writer of the outbox (notifications, then
+        // attempts, then credits and devices): two instances' transactions then wait for each
+        // other instead of deadlocking (PostgreSQL breaks a deadlock only after a second).
+        let batch: Vec<&str> = outcomes
+            .iter()
+            .map(|(planned, _)| planned.notification_id.as_str())
+            .collect();
         let past_deadline = crate::db::transaction!(self.store().writer(), |tx| {
-                let mut past_deadline = 0u64;
-            if !finished.is_empty() {
-                crate::db::query(&format!(
-                    "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
-                       code = v.value ->> 2, provider_ref = v.value ->> 3
-                     FROM {rows2} AS v WHERE notification_attempts.id = CAST(v.value ->> 0 AS BIGINT)",
-                    rows2 = crate::db::json_rows(self.store().engine(), "$2")
-                ))
-                .bind(now)
-                .bind(json_rows(&finished))
-                .execute(&mut *tx)
-                .await
-                .context("finish attempts")?;
-            }
-            let accepted: Vec<&str> = outcomes
-                .iter()
-                .filter(|(_, outcome)| matches!(outcome, Outcome::Accepted { .. }))
-                .map(|(planned, _)| planned.notification_id.as_str())
-                .collect();
+            lock_in_order(&mut *tx, self.store().engine(), &batch).await?;
+            let mut past_deadline = 0u64;
             if !accepted.is_empty() {
+                // Accepted is accepted: also when the lease ran out meanwhile and the row was
+                // taken back but not taken again (queued, or in doubt for WeChat).
                 crate::db::query(&format!(
                     "UPDATE notifications SET state = 'sent', finished_at = $1,
                        lease_owner = NULL, lease_until = NULL
-                     WHERE lease_owner = $2 AND id IN (SELECT value FROM {texts3})",
+                     WHERE (lease_owner = $2
+                            OR (lease_owner IS NULL AND state IN ('queued', 'in_doubt')))
+                       AND id IN (SELECT value FROM {texts3})",
                     texts3 = crate::db::json_texts(self.store().engine(), "$3")
                 ))
                 .bind(now)
@@ -785,13 +800,9 @@ impl Push {
                 match outcome {
                     Outcome::Accepted { .. } => {}
                     Outcome::Transient { retry_after, .. } => {
-                        if planned.spends_credit {
-                            spend_credit(&mut *tx, &leased.account_id, &planned, 1).await?;
-                        }
-                        let attempt = leased.attempts + 1;
                         let next = schedule::retry_at(
                             &self.inner.dispatch.backoff,
-                            attempt,
+                            leased.attempts + 1,
                             now,
                             leased.deadline_at,
                         )
@@ -808,6 +819,36 @@ impl Push {
                             }
                         }
                     }
+                    Outcome::Refused { .. } | Outcome::Permanent { .. } => {
+                        requeue(&mut *tx, &leased.id, owner, now).await?;
+                    }
+                }
+            }
+            if !finished.is_empty() {
+                crate::db::query(&format!(
+                    "UPDATE notification_attempts SET finished_at = $1, outcome = v.value ->> 1,
+                       code = v.value ->> 2, provider_ref = v.value ->> 3
+                     FROM {rows2} AS v
+                     WHERE notification_attempts.id = CAST(v.value ->> 0 AS BIGINT)",
+                    rows2 = crate::db::json_rows(self.store().engine(), "$2")
+                ))
+                .bind(now)
+                .bind(json_rows(&finished))
+                .execute(&mut *tx)
+                .await
+                .context("finish attempts")?;
+            }
+            for (planned, outcome) in &outcomes {
+                let Some(leased) = &planned.leased else {
+                    continue;
+                };
+                match outcome {
+                    Outcome::Accepted { .. } => {}
+                    Outcome::Transient { .. } => {
+                        if planned.spends_credit {
+                            spend_credit(&mut *tx, &leased.account_id, planned, 1).await?;
+                        }
+                    }
                     Outcome::Refused { .. } => {
                         // The person's permission is gone: no credit left to spend.
                         crate::db::query(
@@ -820,11 +861,10 @@ impl Push {
                         .bind(&planned.target)
                         .execute(&mut *tx)
                         .await?;
-                        requeue(&mut *tx, &leased.id, owner, now).await?;
                     }
                     Outcome::Permanent { device_gone, .. } => {
                         if planned.spends_credit {
-                            spend_credit(&mut *tx, &leased.account_id, &planned, 1).await?;
+                            spend_credit(&mut *tx, &leased.account_id, planned, 1).await?;
                         }
                         if *device_gone {
                             crate::db::query("DELETE FROM push_devices WHERE registration_id = $1")
@@ -832,14 +872,13 @@ impl Push {
                                 .execute(&mut *tx)
                                 .await?;
                         }
-                        requeue(&mut *tx, &leased.id, owner, now).await?;
                     }
                 }
             }
-                Ok(past_deadline)
-            })
-            .await
-            .context("record")?;
+            Ok(past_deadline)
+        })
+        .await
+        .context("record")?;
         if past_deadline > 0 {
             self.inner
                 .counters
@@ -862,7 +901,8 @@ impl Push {
              FROM notifications n
              LEFT JOIN notification_attempts a
                ON a.notification_id = n.id AND a.outcome = 'pending'
-             WHERE n.state = 'sending' AND n.lease_until < $1",
+             WHERE n.state = 'sending' AND n.lease_until < $1
+             ORDER BY n.id",
         )
         .bind(now)
         .fetch_all(self.store().pool())
@@ -872,7 +912,10 @@ impl Push {
             let grace = i64::try_from(self.inner.config.in_doubt_grace_secs * 1000).unwrap_or(0);
             // Another instance may be taking the same rows back: each is taken only while
             // still `sending` under a lapsed lease, and its attempt marked only then.
+            let ids: Vec<String> = expired.iter().map(|row| row.get("id")).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let taken = crate::db::transaction!(self.store().writer(), |tx| {
+                lock_in_order(&mut *tx, self.store().engine(), &ids).await?;
                     let mut taken = 0u64;
                     for row in &expired {
                         let id: String = row.get("id");
@@ -959,79 +1002,80 @@ impl Push {
             let account: String = row.get("account_id");
             let target: String = row.get("target");
             let attempt: i64 = row.get("attempt_id");
-            // Another instance may settle the same row at once: only one sees it in doubt.
+            // Another instance may settle the same row at once: the notification is taken
+            // first (the outbox's lock order), and only while still in doubt.
             let settled = crate::db::transaction!(self.store().writer(), |tx| {
-            let still: Option<String> = crate::db::query_scalar(
-                "SELECT state FROM notifications WHERE id = $1 AND state = 'in_doubt'",
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if still.is_none() {
-                return Ok(Settled::Elsewhere);
-            }
-            let receipt: Option<String> = crate::db::query_scalar(
-                "SELECT r.provider_ref FROM push_receipts r
-                 WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
-                   AND r.received_at >= $3
-                   AND NOT EXISTS (SELECT 1 FROM notification_attempts x
-                                   WHERE x.channel = 'wechat' AND x.provider_ref = r.provider_ref)
-                 ORDER BY r.received_at LIMIT 1",
-            )
-            .bind(&account)
-            .bind(&target)
-            .bind(row.get::<i64>("started_at"))
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(provider_ref) = receipt {
-                crate::db::query(
-                    "UPDATE notification_attempts SET outcome = 'resolved', provider_ref = $1
-                     WHERE id = $2",
-                )
-                .bind(provider_ref)
-                .bind(attempt)
-                .execute(&mut *tx)
-                .await?;
-                crate::db::query(
-                    "UPDATE notifications SET state = 'sent', finished_at = $1 WHERE id = $2",
-                )
-                .bind(now)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-                Ok(Settled::Confirmed)
-            } else if row.get::<i64>("due_at") <= now {
-                // No sent event in the grace period: WeChat never took it. The credit the
-                // attempt reserved was not spent.
-                crate::db::query(
-                    "UPDATE notification_attempts SET outcome = 'transient', code = 'unconfirmed'
-                     WHERE id = $1",
-                )
-                .bind(attempt)
-                .execute(&mut *tx)
-                .await?;
-                crate::db::query(
-                    "UPDATE push_credits SET credits = credits + 1
-                     WHERE account_id = $1 AND platform = 'wechat' AND template_id = $2 AND long_term = 0",
+                let receipt: Option<String> = crate::db::query_scalar(
+                    "SELECT r.provider_ref FROM push_receipts r
+                     WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
+                       AND r.received_at >= $3
+                       AND NOT EXISTS (SELECT 1 FROM notification_attempts x
+                                       WHERE x.channel = 'wechat' AND x.provider_ref = r.provider_ref)
+                     ORDER BY r.received_at LIMIT 1",
                 )
                 .bind(&account)
                 .bind(&target)
-                .execute(&mut *tx)
+                .bind(row.get::<i64>("started_at"))
+                .fetch_optional(&mut *tx)
                 .await?;
-                crate::db::query(
-                    "UPDATE notifications SET state = 'queued', due_at = $1 WHERE id = $2",
-                )
-                .bind(now)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-                Ok(Settled::Requeued)
-            } else {
-                Ok(Settled::Waiting)
-            }
-                })
-                .await
-                .context("settle an in-doubt send")?;
+                if let Some(provider_ref) = receipt {
+                    let taken = crate::db::query(
+                        "UPDATE notifications SET state = 'sent', finished_at = $1
+                         WHERE id = $2 AND state = 'in_doubt'",
+                    )
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if taken.rows_affected() == 0 {
+                        return Ok(Settled::Elsewhere);
+                    }
+                    crate::db::query(
+                        "UPDATE notification_attempts SET outcome = 'resolved', provider_ref = $1
+                         WHERE id = $2",
+                    )
+                    .bind(provider_ref)
+                    .bind(attempt)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(Settled::Confirmed)
+                } else if row.get::<i64>("due_at") <= now {
+                    // No sent event in the grace period: WeChat never took it. The credit the
+                    // attempt reserved was not spent.
+                    let taken = crate::db::query(
+                        "UPDATE notifications SET state = 'queued', due_at = $1
+                         WHERE id = $2 AND state = 'in_doubt'",
+                    )
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if taken.rows_affected() == 0 {
+                        return Ok(Settled::Elsewhere);
+                    }
+                    crate::db::query(
+                        "UPDATE notification_attempts SET outcome = 'transient', code = 'unconfirmed'
+                         WHERE id = $1",
+                    )
+                    .bind(attempt)
+                    .execute(&mut *tx)
+                    .await?;
+                    crate::db::query(
+                        "UPDATE push_credits SET credits = credits + 1
+                         WHERE account_id = $1 AND platform = 'wechat' AND template_id = $2
+                           AND long_term = 0",
+                    )
+                    .bind(&account)
+                    .bind(&target)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(Settled::Requeued)
+                } else {
+                    Ok(Settled::Waiting)
+                }
+            })
+            .await
+            .context("settle an in-doubt send")?;
             match settled {
                 Settled::Confirmed => confirmed += 1,
                 Settled::Requeued => requeued += 1,
@@ -1055,7 +1099,7 @@ enum Settled {
 /// A channel's burst: a full bucket of a second's worth would let 2× the rate through in the
 /// first second, past the provider's cap, so it is a twentieth of a second's worth and no
 /// one-second window sees more than 1.05× the rate (within the headroom).
-fn burst(rate_per_sec: u32) -> u32 {
+pub(super) fn burst(rate_per_sec: u32) -> u32 {
     (rate_per_sec / 20).max(1)
 }
 
@@ -1065,6 +1109,31 @@ fn burst(rate_per_sec: u32) -> u32 {
 /// writer).
 fn json_rows<T: serde::Serialize>(rows: &[T]) -> String {
     serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
+}
+
+/// Locks the notifications `ids` in id order on PostgreSQL, first thing in a transaction that
+/// writes several of them: two instances' transactions over overlapping rows then wait for
+/// each other instead of deadlocking (PostgreSQL breaks a deadlock only after a second, by
+/// aborting one; `transaction!` would run it again, but the second is lost). SQLite's single
+/// writer needs nothing.
+async fn lock_in_order(
+    tx: &mut crate::db::Tx,
+    engine: crate::db::Engine,
+    ids: &[&str],
+) -> anyhow::Result<()> {
+    if engine != crate::db::Engine::Postgres || ids.len() < 2 {
+        return Ok(());
+    }
+    crate::db::query(
+        "SELECT id FROM notifications
+         WHERE id IN (SELECT value FROM jsonb_array_elements_text($1::jsonb))
+         ORDER BY id FOR UPDATE",
+    )
+    .bind(json_rows(ids))
+    .fetch_all(tx)
+    .await
+    .context("lock notifications")?;
+    Ok(())
 }
 
 async fn spend_credit(

@@ -14,14 +14,16 @@
 //!
 //! # Several instances
 //!
-//! Who may refresh is decided in one place, [`RefreshGate`]. Today it is an in-process async
-//! mutex. For a multi-instance deployment it will, after taking the local mutex, open a
-//! transaction on the PostgreSQL pool and take `pg_advisory_xact_lock(key)`, `key` being a
-//! hash of `"wechat-token:"` and the appid; the token and its refresh time move to a shared
-//! row, and the "did someone else already refresh?" checks below ([`TokenManager::token`]
-//! re-reads after entering the gate) read that row instead of this process's memory. Committing the transaction releases the
-//! lock. Normal-mode `stable_token` already hands every instance the same token, so the gate
-//! is what keeps two instances from *forcing* a refresh and invalidating each other's token.
+//! Who may refresh is decided in one place, [`RefreshGate`]: an in-process async mutex, and on
+//! PostgreSQL also a transaction holding `pg_advisory_xact_lock` on a key derived from the
+//! appid ([`SharedToken`]). The token and when to refresh it live in a shared row
+//! (`upstream_tokens`, sealed with the identity vault's key), which the "did someone else
+//! already refresh?" checks read after entering the gate; committing the transaction that wrote
+//! it releases the lock. So of N instances that all need a token, one fetches it and the others
+//! take it from the row; a rejected token is replaced once for all of them, and a forced
+//! refresh (which invalidates the token for every holder) is spaced 30 s apart across the
+//! deployment. If PostgreSQL cannot be reached, the instance goes on with its local gate: a
+//! normal-mode `stable_token` call hands every instance the same token anyway.
 //!
 //! Time comes from a [`Clock`] so tests can move it without waiting.
 
@@ -31,9 +33,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::WechatError;
+use crate::{domain::identity::vault::Vault, store::Store};
 
 /// WeChat refuses force refreshes closer together than this ("否则不会刷新").
 const FORCE_REFRESH_SPACING: Duration = Duration::from_secs(30);
@@ -74,17 +78,165 @@ impl Clock {
     }
 }
 
-/// Decides which caller may refresh; see the module documentation for the PostgreSQL plan.
+/// Decides which caller may refresh: in this process, and with a [`SharedToken`] in the whole
+/// deployment.
 #[derive(Default)]
 struct RefreshGate {
     local: tokio::sync::Mutex<()>,
+    shared: std::sync::OnceLock<SharedToken>,
 }
 
 impl RefreshGate {
-    /// Waits until no one else is refreshing. Dropping the guard lets the next one in.
-    async fn enter(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.local.lock().await
+    /// Waits until no one else is refreshing. Dropping the turn lets the next one in.
+    async fn enter(&self) -> Turn<'_> {
+        let local = self.local.lock().await;
+        let shared = match self.shared.get() {
+            Some(shared) => match shared.lock().await {
+                Ok(tx) => Some((shared, tx)),
+                Err(err) => {
+                    tracing::warn!(error = %format!("{err:#}"), "WeChat token: the shared gate is unreachable; refreshing alone");
+                    None
+                }
+            },
+            None => None,
+        };
+        Turn {
+            _local: local,
+            shared,
+        }
     }
+}
+
+/// The access token as all instances of a deployment share it, in PostgreSQL.
+pub struct SharedToken {
+    store: Store,
+    vault: Vault,
+    /// The row's name, `wechat:<appid>`, also the seal's associated data.
+    name: String,
+    /// The advisory lock's key, from the name.
+    key: i64,
+}
+
+/// What the shared row holds.
+struct SharedRow {
+    token: SecretString,
+    /// Wall-clock milliseconds after which the token is refreshed.
+    refresh_at: i64,
+    forced_at: Option<i64>,
+}
+
+impl SharedToken {
+    pub fn new(store: Store, vault: Vault, app_id: &str) -> Self {
+        let name = format!("wechat:{app_id}");
+        // FNV-1a: a key that stays the same across builds and instances (std's hasher is
+        // seeded per process).
+        let key = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Self {
+            store,
+            vault,
+            name,
+            key: i64::from_ne_bytes(key.to_ne_bytes()),
+        }
+    }
+
+    /// A transaction holding the deployment-wide lock; it ends (and frees the lock) when it is
+    /// committed or dropped.
+    async fn lock(&self) -> anyhow::Result<crate::db::Tx> {
+        let mut tx = self.store.pool().begin().await?;
+        crate::db::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(self.key)
+            .execute(&mut tx)
+            .await
+            .context("advisory lock")?;
+        Ok(tx)
+    }
+
+    async fn read(&self, tx: &mut crate::db::Tx) -> anyhow::Result<Option<SharedRow>> {
+        let row = crate::db::query(
+            "SELECT sealed, refresh_at, forced_at FROM upstream_tokens WHERE name = $1",
+        )
+        .bind(&self.name)
+        .fetch_optional(tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let sealed: String = row.get("sealed");
+        Ok(Some(SharedRow {
+            token: self.vault.open(&sealed, &self.name)?.into(),
+            refresh_at: row.get("refresh_at"),
+            forced_at: row.get("forced_at"),
+        }))
+    }
+
+    async fn save(
+        &self,
+        mut tx: crate::db::Tx,
+        token: &SecretString,
+        refresh_at: i64,
+        forced: bool,
+    ) -> anyhow::Result<()> {
+        let now = wall_ms();
+        crate::db::query(
+            "INSERT INTO upstream_tokens (name, sealed, refresh_at, forced_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed,
+               refresh_at = excluded.refresh_at,
+               forced_at = COALESCE(excluded.forced_at, upstream_tokens.forced_at),
+               updated_at = excluded.updated_at",
+        )
+        .bind(&self.name)
+        .bind(self.vault.seal(token.expose_secret(), &self.name))
+        .bind(refresh_at)
+        .bind(forced.then_some(now))
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// One caller's turn at the gate.
+struct Turn<'a> {
+    _local: tokio::sync::MutexGuard<'a, ()>,
+    shared: Option<(&'a SharedToken, crate::db::Tx)>,
+}
+
+impl Turn<'_> {
+    /// The shared row, if there is one and it can be read.
+    async fn row(&mut self) -> Option<SharedRow> {
+        let (shared, tx) = self.shared.as_mut()?;
+        shared.read(tx).await.unwrap_or_else(|err| {
+            tracing::warn!(error = %format!("{err:#}"), "WeChat token: the shared row is unreadable");
+            None
+        })
+    }
+
+    /// Writes a token just fetched to the shared row, which ends the turn's lock.
+    async fn share(
+        &mut self,
+        token: &SecretString,
+        refresh_at: Instant,
+        now: Instant,
+        forced: bool,
+    ) {
+        let Some((shared, tx)) = self.shared.take() else {
+            return;
+        };
+        let at = wall_ms()
+            + i64::try_from(refresh_at.saturating_duration_since(now).as_millis())
+                .unwrap_or(i64::MAX);
+        if let Err(err) = shared.save(tx, token, at, forced).await {
+            tracing::warn!(error = %format!("{err:#}"), "WeChat token: not shared with the other instances");
+        }
+    }
+}
+
+fn wall_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
 }
 
 struct Held {
@@ -122,14 +274,49 @@ impl TokenManager {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
-        let _turn = self.gate.enter().await;
-        // Whoever held the gate before us may have just refreshed.
+        let mut turn = self.gate.enter().await;
+        // Whoever held the gate before us, here or in another instance, may have just refreshed.
         if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        if let Some(row) = turn.row().await
+            && let Some(token) = self.adopt(row, None)
+        {
             return Ok(token);
         }
         tracing::info!("fetching a WeChat access token");
         let issued = fetch(false).await?;
-        Ok(self.keep(issued))
+        Ok(self.keep_shared(&mut turn, issued, false).await)
+    }
+
+    /// Takes the shared row's token as this instance's if it is still fresh and is not
+    /// `rejected`.
+    fn adopt(&self, row: SharedRow, rejected: Option<&str>) -> Option<SecretString> {
+        let left = row.refresh_at - wall_ms();
+        if left <= 0 || rejected.is_some_and(|r| r == row.token.expose_secret()) {
+            return None;
+        }
+        let refresh_at = self.clock.now() + Duration::from_millis(left.unsigned_abs());
+        *lock(&self.held) = Some(Held {
+            token: row.token.clone(),
+            refresh_at,
+        });
+        Some(row.token)
+    }
+
+    async fn keep_shared(
+        &self,
+        turn: &mut Turn<'_>,
+        issued: IssuedToken,
+        forced: bool,
+    ) -> SecretString {
+        let token = self.keep(issued);
+        let refresh_at = lock(&self.held)
+            .as_ref()
+            .map_or_else(|| self.clock.now(), |held| held.refresh_at);
+        turn.share(&token, refresh_at, self.clock.now(), forced)
+            .await;
+        token
     }
 
     /// A replacement for `rejected`, the token a business call was just refused with.
@@ -142,7 +329,7 @@ impl TokenManager {
         F: Fn(bool) -> Fut,
         Fut: Future<Output = Result<IssuedToken, WechatError>>,
     {
-        let _turn = self.gate.enter().await;
+        let mut turn = self.gate.enter().await;
         {
             let mut held = lock(&self.held);
             let now = self.clock.now();
@@ -155,12 +342,22 @@ impl TokenManager {
                 _ => *held = None,
             }
         }
+        let row = turn.row().await;
+        let forced_at = row.as_ref().and_then(|row| row.forced_at);
+        if let Some(row) = row
+            && let Some(token) = self.adopt(row, Some(rejected))
+        {
+            return Ok(token);
+        }
         tracing::info!("WeChat rejected our access token; fetching another");
         let issued = fetch(false).await?;
         if issued.token.expose_secret() != rejected {
-            return Ok(self.keep(issued));
+            return Ok(self.keep_shared(&mut turn, issued, false).await);
         }
-        if !self.may_force() {
+        let forced_lately = forced_at.is_some_and(|at| {
+            wall_ms() - at < i64::try_from(FORCE_REFRESH_SPACING.as_millis()).unwrap_or(0)
+        });
+        if forced_lately || !self.may_force() {
             return Err(WechatError::Unauthorized(
                 "stable_token returns the access token WeChat just rejected, and a forced \
                  refresh was made less than 30 s ago"
@@ -174,7 +371,12 @@ impl TokenManager {
                 "a forced stable_token refresh returned the rejected access token".into(),
             ));
         }
-        Ok(self.keep(issued))
+        Ok(self.keep_shared(&mut turn, issued, true).await)
+    }
+
+    /// Shares the token with the other instances of a deployment through `shared`.
+    pub fn share(&self, shared: SharedToken) {
+        let _ = self.gate.shared.set(shared);
     }
 
     fn fresh(&self) -> Option<SecretString> {
