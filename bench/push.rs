@@ -10,6 +10,8 @@
 //!     until every one is settled.
 //! (b) Campaign: 100,000 offers' notifications written 1,000 per transaction (a sweep's
 //!     batches) while the workers run, from the first write to the last one settled.
+//!
+//! With `TONGBAN_TEST_POSTGRES` naming a PostgreSQL database, the store is a fresh schema in it.
 
 // A benchmark's figures are its output.
 #![allow(clippy::print_stdout)]
@@ -209,9 +211,18 @@ fn main() {
         if let Some(batch) = knob("PUSH_BATCH") {
             config.push.batch_size = batch;
         }
+        // `TONGBAN_TEST_POSTGRES=postgres://…`: the store is a fresh schema in that database
+        // instead of an SQLite file (the outbox on PostgreSQL, issue 7).
+        if let Some(url) = tongban::store::scratch_postgres()
+            .await
+            .expect("a PostgreSQL schema")
+        {
+            config.database.url = url;
+        }
         let app = App::build(config).await.expect("app");
         let sims = app.simulators().clone();
         let state = app.state().clone();
+        println!("store: {:?}", state.store.engine());
         let bench = Bench {
             outbox: state.push.outbox().clone(),
             app_state: state.clone(),

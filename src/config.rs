@@ -120,8 +120,8 @@ impl Default for LogConfig {
 pub struct DatabaseConfig {
     /// Directory for the embedded SQLite database (`tongban.db`), created on first run.
     pub data_dir: PathBuf,
-    /// A `sqlite:` URL that overrides `data_dir`, or a `postgres://` URL for the shared
-    /// scale-out store (in progress, issue 7). Empty: `sqlite:<data_dir>/tongban.db`.
+    /// A `sqlite:` URL that overrides `data_dir`, or a `postgres://` URL for the scale-out
+    /// store several instances share (docs/deploy.md). Empty: `sqlite:<data_dir>/tongban.db`.
     pub url: String,
     /// Connections in the pool.
     pub max_connections: u32,

@@ -269,75 +269,75 @@ impl Sessions {
     pub async fn login(&self, login: &PlatformLogin) -> anyhow::Result<IssuedTokens> {
         let now = now();
         crate::db::transaction!(self.store.pool(), |tx| {
-        let existing: Option<String> = crate::db::query_scalar(
-            "SELECT account_id FROM platform_identities
-             WHERE platform = $1 AND app_id = $2 AND subject = $3",
-        )
-        .bind(login.platform.code())
-        .bind(&login.app_id)
-        .bind(&login.subject)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("find platform identity")?;
-        let (account_id, new_account) = match existing {
-            Some(account_id) => {
-                crate::db::query(
-                    "UPDATE platform_identities SET last_login_at = $1, union_id = COALESCE($2, union_id)
-                     WHERE platform = $3 AND app_id = $4 AND subject = $5",
-                )
-                .bind(now)
-                .bind(&login.union_id)
-                .bind(login.platform.code())
-                .bind(&login.app_id)
-                .bind(&login.subject)
-                .execute(&mut *tx)
-                .await
-                .context("touch platform identity")?;
-                (account_id, false)
-            }
-            None => {
-                let account_id = random_id("acc_");
-                crate::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, $2)")
+            let existing: Option<String> = crate::db::query_scalar(
+                "SELECT account_id FROM platform_identities
+                 WHERE platform = $1 AND app_id = $2 AND subject = $3",
+            )
+            .bind(login.platform.code())
+            .bind(&login.app_id)
+            .bind(&login.subject)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("find platform identity")?;
+            let (account_id, new_account) = match existing {
+                Some(account_id) => {
+                    crate::db::query(
+                        "UPDATE platform_identities SET last_login_at = $1, union_id = COALESCE($2, union_id)
+                         WHERE platform = $3 AND app_id = $4 AND subject = $5",
+                    )
+                    .bind(now)
+                    .bind(&login.union_id)
+                    .bind(login.platform.code())
+                    .bind(&login.app_id)
+                    .bind(&login.subject)
+                    .execute(&mut *tx)
+                    .await
+                    .context("touch platform identity")?;
+                    (account_id, false)
+                }
+                None => {
+                    let account_id = random_id("acc_");
+                    crate::db::query("INSERT INTO accounts (id, created_at) VALUES ($1, $2)")
+                        .bind(&account_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .context("create account")?;
+                    crate::db::query(
+                        "INSERT INTO platform_identities
+                         (platform, app_id, subject, union_id, account_id, created_at, last_login_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(login.platform.code())
+                    .bind(&login.app_id)
+                    .bind(&login.subject)
+                    .bind(&login.union_id)
                     .bind(&account_id)
+                    .bind(now)
                     .bind(now)
                     .execute(&mut *tx)
                     .await
-                    .context("create account")?;
-                crate::db::query(
-                    "INSERT INTO platform_identities
-                     (platform, app_id, subject, union_id, account_id, created_at, last_login_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(login.platform.code())
-                .bind(&login.app_id)
-                .bind(&login.subject)
-                .bind(&login.union_id)
-                .bind(&account_id)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .context("record platform identity")?;
-                (account_id, true)
-            }
-        };
-        let session_id = random_id("ses_");
-        crate::db::query(
-            "INSERT INTO sessions (id, account_id, platform, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&session_id)
-        .bind(&account_id)
-        .bind(login.platform.code())
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .context("create session")?;
-        let tokens = self
-            .issue(&mut *tx, &session_id, &account_id, new_account, now)
-            .await?;
-        Ok(tokens)
+                    .context("record platform identity")?;
+                    (account_id, true)
+                }
+            };
+            let session_id = random_id("ses_");
+            crate::db::query(
+                "INSERT INTO sessions (id, account_id, platform, created_at, last_seen_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&session_id)
+            .bind(&account_id)
+            .bind(login.platform.code())
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("create session")?;
+            let tokens = self
+                .issue(&mut *tx, &session_id, &account_id, new_account, now)
+                .await?;
+            Ok(tokens)
         })
         .await
         .context("login")

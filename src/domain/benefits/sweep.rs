@@ -134,7 +134,18 @@ impl Benefits {
                 .iter()
                 .map(|facts| (facts.id_number.as_str(), facts))
                 .collect();
+            // Several instances may run one sweep (each resumes the running ones when it
+            // starts): a batch counts only if the cursor is still where this one read it.
             let created = crate::db::transaction!(self.store().writer(), |tx| {
+                let now_at: String =
+                    crate::db::query_scalar("SELECT cursor FROM benefit_sweeps WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .context("read sweep cursor")?;
+                if now_at != cursor {
+                    return Ok(None);
+                }
                 let (mut matched, mut created, mut failed) = (0u64, 0u64, 0u64);
                 for (account_id, id_number) in &people {
                     let Some(record) = by_number
@@ -166,10 +177,15 @@ impl Benefits {
             .execute(&mut *tx)
             .await
             .context("move sweep cursor")?;
-                Ok(created)
+                Ok(Some(created))
             })
             .await
             .context("sweep batch")?;
+            let Some(created) = created else {
+                tracing::info!(sweep = id, "sweep batch: another instance did it first");
+                cursor = self.cursor(id).await?;
+                continue;
+            };
             if created > 0 {
                 self.wake_dispatcher();
             }

@@ -55,47 +55,47 @@ impl Push {
         event: &ApplicationEvent,
     ) -> anyhow::Result<ApplicationOutcome> {
         let outcome = crate::db::transaction!(self.store().writer(), |tx| {
-        let claimed = crate::db::query(
-            "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES ($1, $2, $3, 0)
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(&event.event_id)
-        .bind(super::now_ms() / 1000)
-        .bind(event.kind.as_str())
-        .execute(&mut *tx)
-        .await
-        .context("claim event")?;
-        if claimed.rows_affected() == 0 {
-            return Ok(ApplicationOutcome {
-                duplicate: true,
-                notified: false,
-            });
-        }
-        let application = &event.application;
-        let mut notified = false;
-        if let (Some(account_id), Some(change)) = (account_id, change_of(&application.status)) {
-            let changed_at = event
-                .occurred_at
-                .parse::<jiff::Timestamp>()
-                .map(|t| t.as_millisecond())
-                .unwrap_or_else(|_| super::now_ms());
-            let version = application.status_seq.to_string();
-            let notification = NewNotification {
-                account_id,
-                cause: &application.project_no,
-                version: &version,
-                params: Params::ApplicationStatus {
-                    project_no: application.project_no.clone(),
-                    service: text3(&application.task_name),
-                    change,
-                    due: application.due_date.clone(),
-                    changed_at,
-                },
-                campaign_id: None,
-            };
-            notified = self.outbox().enqueue(&mut *tx, &notification).await?;
-        }
-        Ok(ApplicationOutcome { duplicate: false, notified })
+            let claimed = crate::db::query(
+                "INSERT INTO gov_events (event_id, received_at, event_type, offers) VALUES ($1, $2, $3, 0)
+                 ON CONFLICT (event_id) DO NOTHING",
+            )
+            .bind(&event.event_id)
+            .bind(super::now_ms() / 1000)
+            .bind(event.kind.as_str())
+            .execute(&mut *tx)
+            .await
+            .context("claim event")?;
+            if claimed.rows_affected() == 0 {
+                return Ok(ApplicationOutcome {
+                    duplicate: true,
+                    notified: false,
+                });
+            }
+            let application = &event.application;
+            let mut notified = false;
+            if let (Some(account_id), Some(change)) = (account_id, change_of(&application.status)) {
+                let changed_at = event
+                    .occurred_at
+                    .parse::<jiff::Timestamp>()
+                    .map(|t| t.as_millisecond())
+                    .unwrap_or_else(|_| super::now_ms());
+                let version = application.status_seq.to_string();
+                let notification = NewNotification {
+                    account_id,
+                    cause: &application.project_no,
+                    version: &version,
+                    params: Params::ApplicationStatus {
+                        project_no: application.project_no.clone(),
+                        service: text3(&application.task_name),
+                        change,
+                        due: application.due_date.clone(),
+                        changed_at,
+                    },
+                    campaign_id: None,
+                };
+                notified = self.outbox().enqueue(&mut *tx, &notification).await?;
+            }
+            Ok(ApplicationOutcome { duplicate: false, notified })
         })
         .await
         .context("application event")?;

@@ -78,7 +78,8 @@ impl Default for PushConfig {
 /// A channel's pace against its provider's caps.
 #[derive(Debug, Clone, Copy)]
 pub struct Pace {
-    /// Messages per second this instance sends at most.
+    /// Messages per second sent at most: by this instance on SQLite, by all the instances
+    /// together on PostgreSQL (a shared pace).
     pub rate_per_sec: u32,
     /// The provider's per-second cap for this account; 0: none published.
     pub provider_rate_cap_per_sec: u32,
@@ -91,7 +92,8 @@ pub struct Pace {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplateChannelConfig {
-    /// Messages per second this instance sends at most.
+    /// Messages per second sent at most: by this instance on SQLite, by all the instances
+    /// together on PostgreSQL (a shared pace).
     pub rate_per_sec: u32,
     /// The provider's per-second cap for this account; 0: none published.
     pub provider_rate_cap_per_sec: u32,
@@ -220,7 +222,8 @@ pub enum Slot {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AppChannelConfig {
-    /// Messages per second this instance sends at most.
+    /// Messages per second sent at most: by this instance on SQLite, by all the instances
+    /// together on PostgreSQL (a shared pace).
     pub rate_per_sec: u32,
     /// The provider's per-second cap for this account; 0: none published.
     pub provider_rate_cap_per_sec: u32,

@@ -916,54 +916,54 @@ impl Push {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let taken = crate::db::transaction!(self.store().writer(), |tx| {
                 lock_in_order(&mut *tx, self.store().engine(), &ids).await?;
-                    let mut taken = 0u64;
-                    for row in &expired {
-                        let id: String = row.get("id");
-                        let attempt: Option<i64> = row.get("attempt_id");
-                        let channel = row
-                            .get::<Option<String>>("channel")
-                            .and_then(|c| Channel::parse(&c));
-                        let (state, due, reason) = match channel {
-                            // Not sent yet, or sent with a cid the gateway will not deliver twice.
-                            None | Some(Channel::App) => ("queued", now, None),
-                            Some(Channel::Wechat) => ("in_doubt", now + grace, None),
-                            // Alipay reports nothing: sending again could tell the person twice.
-                            Some(Channel::Alipay) => ("sent", now, Some("in_doubt")),
-                        };
-                        let done = crate::db::query(
-                            "UPDATE notifications SET state = $1, due_at = $2, end_reason = $3,
-                               finished_at = CASE WHEN $4 = 'sent' THEN $5 END,
-                               lease_owner = NULL, lease_until = NULL
-                             WHERE id = $6 AND state = 'sending' AND lease_until < $7",
+                let mut taken = 0u64;
+                for row in &expired {
+                    let id: String = row.get("id");
+                    let attempt: Option<i64> = row.get("attempt_id");
+                    let channel = row
+                        .get::<Option<String>>("channel")
+                        .and_then(|c| Channel::parse(&c));
+                    let (state, due, reason) = match channel {
+                        // Not sent yet, or sent with a cid the gateway will not deliver twice.
+                        None | Some(Channel::App) => ("queued", now, None),
+                        Some(Channel::Wechat) => ("in_doubt", now + grace, None),
+                        // Alipay reports nothing: sending again could tell the person twice.
+                        Some(Channel::Alipay) => ("sent", now, Some("in_doubt")),
+                    };
+                    let done = crate::db::query(
+                        "UPDATE notifications SET state = $1, due_at = $2, end_reason = $3,
+                           finished_at = CASE WHEN $4 = 'sent' THEN $5 END,
+                           lease_owner = NULL, lease_until = NULL
+                         WHERE id = $6 AND state = 'sending' AND lease_until < $7",
+                    )
+                    .bind(state)
+                    .bind(due)
+                    .bind(reason)
+                    .bind(state)
+                    .bind(now)
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        continue;
+                    }
+                    taken += 1;
+                    if let Some(attempt) = attempt {
+                        crate::db::query(
+                            "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = $1
+                             WHERE id = $2 AND outcome = 'pending'",
                         )
-                        .bind(state)
-                        .bind(due)
-                        .bind(reason)
-                        .bind(state)
                         .bind(now)
-                        .bind(&id)
-                        .bind(now)
+                        .bind(attempt)
                         .execute(&mut *tx)
                         .await?;
-                        if done.rows_affected() == 0 {
-                            continue;
-                        }
-                        taken += 1;
-                        if let Some(attempt) = attempt {
-                            crate::db::query(
-                                "UPDATE notification_attempts SET outcome = 'in_doubt', finished_at = $1
-                                 WHERE id = $2 AND outcome = 'pending'",
-                            )
-                            .bind(now)
-                            .bind(attempt)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
                     }
-                    Ok(taken)
-                })
-                .await
-                .context("take back expired leases")?;
+                }
+                Ok(taken)
+            })
+            .await
+            .context("take back expired leases")?;
             recovered.expired = taken;
             if taken > 0 {
                 tracing::warn!(
@@ -985,13 +985,13 @@ impl Push {
             // Driven from the few in-doubt notifications (an index of their own), not from
             // the attempts, which grow with every message ever sent.
             "SELECT n.id, n.account_id, n.due_at, a.id AS attempt_id, a.target, a.started_at
-             FROM notifications n
-             JOIN notification_attempts a
-               ON a.id = (SELECT x.id FROM notification_attempts x
-                          WHERE x.notification_id = n.id AND x.outcome = 'in_doubt'
-                          ORDER BY x.id DESC LIMIT 1)
-             WHERE n.state = 'in_doubt'
-             ORDER BY a.started_at",
+         FROM notifications n
+         JOIN notification_attempts a
+           ON a.id = (SELECT x.id FROM notification_attempts x
+                      WHERE x.notification_id = n.id AND x.outcome = 'in_doubt'
+                      ORDER BY x.id DESC LIMIT 1)
+         WHERE n.state = 'in_doubt'
+         ORDER BY a.started_at",
         )
         .fetch_all(self.store().pool())
         .await
@@ -1007,11 +1007,11 @@ impl Push {
             let settled = crate::db::transaction!(self.store().writer(), |tx| {
                 let receipt: Option<String> = crate::db::query_scalar(
                     "SELECT r.provider_ref FROM push_receipts r
-                     WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
-                       AND r.received_at >= $3
-                       AND NOT EXISTS (SELECT 1 FROM notification_attempts x
-                                       WHERE x.channel = 'wechat' AND x.provider_ref = r.provider_ref)
-                     ORDER BY r.received_at LIMIT 1",
+                 WHERE r.channel = 'wechat' AND r.account_id = $1 AND r.target = $2
+                   AND r.received_at >= $3
+                   AND NOT EXISTS (SELECT 1 FROM notification_attempts x
+                                   WHERE x.channel = 'wechat' AND x.provider_ref = r.provider_ref)
+                 ORDER BY r.received_at LIMIT 1",
                 )
                 .bind(&account)
                 .bind(&target)
@@ -1021,7 +1021,7 @@ impl Push {
                 if let Some(provider_ref) = receipt {
                     let taken = crate::db::query(
                         "UPDATE notifications SET state = 'sent', finished_at = $1
-                         WHERE id = $2 AND state = 'in_doubt'",
+                     WHERE id = $2 AND state = 'in_doubt'",
                     )
                     .bind(now)
                     .bind(&id)
@@ -1032,7 +1032,7 @@ impl Push {
                     }
                     crate::db::query(
                         "UPDATE notification_attempts SET outcome = 'resolved', provider_ref = $1
-                         WHERE id = $2",
+                     WHERE id = $2",
                     )
                     .bind(provider_ref)
                     .bind(attempt)
@@ -1044,7 +1044,7 @@ impl Push {
                     // attempt reserved was not spent.
                     let taken = crate::db::query(
                         "UPDATE notifications SET state = 'queued', due_at = $1
-                         WHERE id = $2 AND state = 'in_doubt'",
+                     WHERE id = $2 AND state = 'in_doubt'",
                     )
                     .bind(now)
                     .bind(&id)
@@ -1054,16 +1054,16 @@ impl Push {
                         return Ok(Settled::Elsewhere);
                     }
                     crate::db::query(
-                        "UPDATE notification_attempts SET outcome = 'transient', code = 'unconfirmed'
-                         WHERE id = $1",
-                    )
-                    .bind(attempt)
-                    .execute(&mut *tx)
-                    .await?;
+                    "UPDATE notification_attempts SET outcome = 'transient', code = 'unconfirmed'
+                     WHERE id = $1",
+                )
+                .bind(attempt)
+                .execute(&mut *tx)
+                .await?;
                     crate::db::query(
                         "UPDATE push_credits SET credits = credits + 1
-                         WHERE account_id = $1 AND platform = 'wechat' AND template_id = $2
-                           AND long_term = 0",
+                     WHERE account_id = $1 AND platform = 'wechat' AND template_id = $2
+                       AND long_term = 0",
                     )
                     .bind(&account)
                     .bind(&target)

@@ -80,38 +80,38 @@ impl Push {
         }
         let now = super::now_ms() / 1000;
         crate::db::transaction!(self.store().writer(), |tx| {
-        for (template_id, answer) in answers {
-            let statement = match answer {
-                PopupResult::Accept if long_term => {
-                    "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES ($1, $2, $3, 0, 1, $4)
-                     ON CONFLICT (account_id, platform, template_id)
-                     DO UPDATE SET long_term = 1, updated_at = excluded.updated_at"
-                }
-                PopupResult::Accept => {
-                    "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES ($1, $2, $3, 1, 0, $4)
-                     ON CONFLICT (account_id, platform, template_id)
-                     DO UPDATE SET credits = push_credits.credits + 1, updated_at = excluded.updated_at"
-                }
-                PopupResult::Ban => {
-                    "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
-                     VALUES ($1, $2, $3, 0, 0, $4)
-                     ON CONFLICT (account_id, platform, template_id)
-                     DO UPDATE SET credits = 0, long_term = 0, updated_at = excluded.updated_at"
-                }
-                PopupResult::Reject | PopupResult::Filter => continue,
-            };
-            crate::db::query(statement)
-                .bind(account_id)
-                .bind(platform.code())
-                .bind(template_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .context("credit")?;
-        }
-        Ok(())
+            for (template_id, answer) in answers {
+                let statement = match answer {
+                    PopupResult::Accept if long_term => {
+                        "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
+                         VALUES ($1, $2, $3, 0, 1, $4)
+                         ON CONFLICT (account_id, platform, template_id)
+                         DO UPDATE SET long_term = 1, updated_at = excluded.updated_at"
+                    }
+                    PopupResult::Accept => {
+                        "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
+                         VALUES ($1, $2, $3, 1, 0, $4)
+                         ON CONFLICT (account_id, platform, template_id)
+                         DO UPDATE SET credits = push_credits.credits + 1, updated_at = excluded.updated_at"
+                    }
+                    PopupResult::Ban => {
+                        "INSERT INTO push_credits (account_id, platform, template_id, credits, long_term, updated_at)
+                         VALUES ($1, $2, $3, 0, 0, $4)
+                         ON CONFLICT (account_id, platform, template_id)
+                         DO UPDATE SET credits = 0, long_term = 0, updated_at = excluded.updated_at"
+                    }
+                    PopupResult::Reject | PopupResult::Filter => continue,
+                };
+                crate::db::query(statement)
+                    .bind(account_id)
+                    .bind(platform.code())
+                    .bind(template_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .context("credit")?;
+            }
+            Ok(())
         })
         .await
         .context("store credits")?;
