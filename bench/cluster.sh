@@ -138,5 +138,5 @@ for n in $instances; do
   load "(b) service guide, ug" "http://127.0.0.1:$front/v1/services/$service?lang=ug"
   load "(c) home, signed in" "http://127.0.0.1:$front/v1/home" "$bearer"
   stop_all
-  psql "$pg" -qAtc "DROP SCHEMA $schema CASCADE" > /dev/null
+  psql "$pg" -qAtc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE" > /dev/null
 done
