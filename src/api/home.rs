@@ -202,26 +202,27 @@ impl HomeApi {
         let account_id = principal.account_id.as_str();
         // Boxed: the sections' futures are large, and an unboxed handler future is copied
         // whole each time poem moves it (`memmove` was an eighth of a cached screen's CPU).
-        let inputs = Box::pin(gather(&state, account_id))
-            .await
-            .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
+        let gathered = Box::pin(gather(&state, account_id));
+        // The read is recorded while the sections are fetched, not after them: its commit
+        // waits for the audit writer's next batch, which then adds nothing to the screen's
+        // time. The screen is sent only once the record is stored; a screen that fails after
+        // it leaves a record of a read that returned nothing, never the reverse.
+        let audited = Box::pin(state.audit.own(
+            lang.request_id.as_str(),
+            &principal.account_id,
+            "read",
+            "getHome",
+            serde_json::json!({"fields": ["applications", "certificates"]}),
+        ));
+        let (inputs, audited) = tokio::join!(gathered, audited);
+        let inputs = inputs.map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
+        audited.map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
         let body =
             state
                 .home_screens
                 .render((account_id.to_string(), lang.lang), inputs, |inputs| {
                     render(&state, &lang, inputs)
                 });
-        state
-            .audit
-            .own(
-                lang.request_id.as_str(),
-                &principal.account_id,
-                "read",
-                "getHome",
-                serde_json::json!({"fields": ["applications", "certificates"]}),
-            )
-            .await
-            .map_err(|err| HomeProblem::Internal(super::internal(&lang, &err)))?;
         Ok(body)
     }
 }
