@@ -98,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
             init_logging(&config);
             let store = tongban::store::Store::open(&config).await?;
             store.migrate().await?;
-            tracing::info!(database = %config.database_url(), "migrations applied");
+            tracing::info!(database = store.place(), "migrations applied");
             Ok(())
         }
         Command::AdminKey(AdminKeyCommand::Create {

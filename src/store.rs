@@ -23,7 +23,21 @@ pub struct Store {
     pools: Pools,
     /// Signals to the other instances on the same PostgreSQL; none on SQLite.
     cluster: crate::cluster::Cluster,
+    /// Which database this is, for logs: SQLite's URL, or PostgreSQL's host, port and
+    /// database without the user and password.
+    place: std::sync::Arc<str>,
 }
+/// A PostgreSQL database named for logs and errors: host, port and database, never the user
+/// or the password.
+fn postgres_place(options: &PgConnectOptions) -> String {
+    format!(
+        "postgres://{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("")
+    )
+}
+
 /// Checkpoints the write-ahead log every second from a reading connection. A checkpoint copies
 /// the log into the database and syncs it; done by the committing writer (SQLite's default,
 /// every 1,000 pages) it stalls every write queued behind that writer, several times a second
@@ -98,18 +112,14 @@ impl Store {
         Ok(Self {
             pools: Pools::Sqlite { pool, writer },
             cluster: crate::cluster::Cluster::default(),
+            place: url.into(),
         })
     }
 
     async fn open_postgres(config: &Config, url: &str) -> anyhow::Result<Self> {
         // The URL's password is never logged: errors name the host and database only.
         let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
-        let place = format!(
-            "{}:{}/{}",
-            options.get_host(),
-            options.get_port(),
-            options.get_database().unwrap_or("")
-        );
+        let place = postgres_place(&options);
         let pool = PgPoolOptions::new()
             .max_connections(config.database.max_connections)
             .acquire_timeout(Duration::from_secs(5))
@@ -119,7 +129,13 @@ impl Store {
         Ok(Self {
             cluster: crate::cluster::Cluster::postgres(pool.clone()),
             pools: Pools::Postgres(pool),
+            place: place.into(),
         })
+    }
+
+    /// Which database this is, safe to log: never a password.
+    pub fn place(&self) -> &str {
+        &self.place
     }
 
     pub fn engine(&self) -> Engine {
@@ -234,4 +250,29 @@ pub async fn scratch_postgres() -> anyhow::Result<Option<String>> {
     Ok(Some(format!(
         "{base}{separator}options=-c%20search_path%3D{schema}"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_database_is_named_without_its_user_or_password() {
+        let options = PgConnectOptions::from_str(
+            "postgres://tongban:s3cret-Pass@db.internal:6432/tongban?sslmode=require",
+        )
+        .expect("parses");
+        let place = postgres_place(&options);
+        assert_eq!(place, "postgres://db.internal:6432/tongban");
+        assert!(!place.contains("s3cret") && !place.contains("tongban:"));
+    }
+
+    #[tokio::test]
+    async fn an_embedded_database_is_named_by_its_url() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut config = Config::default();
+        config.database.data_dir = dir.path().to_path_buf();
+        let store = Store::open(&config).await.expect("opens");
+        assert_eq!(store.place(), config.database_url());
+    }
 }
