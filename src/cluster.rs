@@ -32,6 +32,12 @@ pub enum Signal {
     Session(String),
     /// This account changed (binding, merge, preferences): forget its checked tokens.
     Account(String),
+    /// This person's own records changed here (an application submitted, supplemented, rated
+    /// or moved on by the platform; a notice read): forget the copies of their applications
+    /// and of their home screen's notices, so their next screen on any instance shows it.
+    Person(String),
+    /// A booking or a cancellation changed the places left: forget every copy of slots.
+    Slots,
 }
 
 /// What the listener hands the instance.

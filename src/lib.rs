@@ -111,11 +111,19 @@ impl AppState {
             Heard::Signal(Signal::Account(id)) => {
                 self.sessions.principals().forget_account_here(&id)
             }
+            Heard::Signal(Signal::Person(id)) => {
+                self.push.forget_home_here(&id);
+                let records = self.records.clone();
+                tokio::spawn(async move { records.forget_here(&id).await });
+            }
+            Heard::Signal(Signal::Slots) => self.halls.forget_slots_here(),
             Heard::Missed => {
                 for name in cluster::SHARED_CACHES {
                     self.drop_cache(name);
                 }
                 self.sessions.principals().forget_all_here();
+                self.records.forget_all_here();
+                self.push.forget_all_homes_here();
                 self.reload_policies();
                 tracing::warn!(
                     "cluster: signals may have been missed; caches dropped, policies reloaded"
@@ -296,10 +304,12 @@ impl App {
             wechat.share_tokens(store.clone(), vault.clone());
         }
         let catalog = Catalog::new(gov.clone(), &config.cache, cache_counters.clone());
-        let halls = domain::halls::Halls::new(gov.clone(), &config.cache, cache_counters.clone());
+        let halls = domain::halls::Halls::new(gov.clone(), &config.cache, cache_counters.clone())
+            .with_cluster(store.cluster().clone());
         let bundles =
             api::bundles::BundleCache::new(gov.clone(), &config.cache, cache_counters.clone());
-        let records = Records::new(gov.clone(), &config.cache, cache_counters);
+        let records = Records::new(gov.clone(), &config.cache, cache_counters)
+            .with_cluster(store.cluster().clone());
         let principals = domain::session::PrincipalCache::new(
             config.auth.session_cache_secs,
             config.cache.personal_max_people,

@@ -51,6 +51,8 @@ type SlotsKey = (String, jiff::civil::Date, String);
 #[derive(Debug, Clone)]
 pub struct Halls {
     gov: GovClient,
+    /// Told when slots are forgotten, for the other instances' copies.
+    cluster: crate::cluster::Cluster,
     halls: SharedCache<(), Vec<Hall>>,
     slots: SharedCache<SlotsKey, Vec<Slot>>,
 }
@@ -78,6 +80,7 @@ impl Halls {
         };
         Self {
             gov,
+            cluster: crate::cluster::Cluster::default(),
             halls: SharedCache::new("halls", halls_ttl, 1, counters.clone()),
             slots: SharedCache::new("slots", slots_ttl, SLOTS_MAX_ENTRIES, counters),
         }
@@ -122,8 +125,21 @@ impl Halls {
         found.map(|(slots, _)| slots).ok_or(HallsError::NotFound)
     }
 
-    /// Drops every copy of slots after a booking or a cancellation changed the places left.
+    /// Tells the other instances of `cluster` when slots are forgotten.
+    pub fn with_cluster(mut self, cluster: crate::cluster::Cluster) -> Self {
+        self.cluster = cluster;
+        self
+    }
+
+    /// Drops every copy of slots after a booking or a cancellation changed the places left,
+    /// here and at the other instances.
     pub fn forget_slots(&self) {
+        self.forget_slots_here();
+        self.cluster.tell_soon(crate::cluster::Signal::Slots);
+    }
+
+    /// [`Halls::forget_slots`] at this instance only: another one said so.
+    pub fn forget_slots_here(&self) {
         self.slots.invalidate_all();
     }
 }

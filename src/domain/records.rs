@@ -157,6 +157,8 @@ const LIST_SIZE: u32 = 100;
 #[derive(Debug, Clone)]
 pub struct Records {
     gov: GovClient,
+    /// Told of every forget, for the other instances' copies.
+    cluster: crate::cluster::Cluster,
     applications: SharedCache<String, Vec<ApplicationSummary>>,
     certificates: SharedCache<String, Vec<Certificate>>,
 }
@@ -172,6 +174,7 @@ impl Records {
         let size = config.personal_max_people;
         Self {
             gov,
+            cluster: crate::cluster::Cluster::default(),
             applications: SharedCache::new("applications", ttl, size, counters.clone()),
             certificates: SharedCache::new("certificates", ttl, size, counters),
         }
@@ -213,10 +216,29 @@ impl Records {
             .map_err(|err| RecordsError::from(Arc::new(err)))
     }
 
+    /// Tells the other instances of `cluster` of every forget.
+    pub fn with_cluster(mut self, cluster: crate::cluster::Cluster) -> Self {
+        self.cluster = cluster;
+        self
+    }
+
     /// Drops the person's copy of their applications after Tongban changed one of them (a
-    /// rating), so their next list shows the change.
+    /// rating), so their next list shows the change, here and at the other instances.
     pub async fn forget(&self, account_id: &str) {
+        self.forget_here(account_id).await;
+        self.cluster
+            .tell_soon(crate::cluster::Signal::Person(account_id.to_string()));
+    }
+
+    /// [`Records::forget`] at this instance only: another one said so.
+    pub async fn forget_here(&self, account_id: &str) {
         self.applications.invalidate(&account_id.to_string()).await;
+    }
+
+    /// Drops every person's copies: signals from the other instances may have been missed.
+    pub fn forget_all_here(&self) {
+        self.applications.invalidate_all();
+        self.certificates.invalidate_all();
     }
 
     /// The person's e-certificates.

@@ -169,6 +169,51 @@ async fn an_operators_cache_invalidation_on_one_instance_reaches_the_others_with
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_submitted_on_one_instance_is_listed_by_the_others_within_a_second() {
+    let Some(apps) = three(|_| {}).await else {
+        return;
+    };
+    let gov = &apps[0].gov;
+    let token = crate::submit::ready(&apps[0], 0).await;
+    // The others keep the person's list (30 s by default): a second look asks nobody.
+    for app in &apps[1..] {
+        assert_eq!(crate::submit::count(app, &token, &json!("none")).await, 0);
+    }
+    let kept = gov.calls(Resource::Applications);
+    for app in &apps[1..] {
+        crate::submit::count(app, &token, &json!("none")).await;
+    }
+    assert_eq!(
+        gov.calls(Resource::Applications),
+        kept,
+        "answered from their copies"
+    );
+
+    let (status, created, _) = crate::submit::submit(
+        &apps[0],
+        &token,
+        "across-instances",
+        &crate::submit::application("到期换领"),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let submitted = Instant::now();
+    for (n, app) in apps.iter().enumerate().skip(1) {
+        while crate::submit::count(app, &token, &created["projectNo"]).await == 0 {
+            assert!(
+                submitted.elapsed() < Duration::from_secs(1),
+                "instance {n} still listed the person's old applications a second later"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    eprintln!(
+        "the other instances listed the new application within {} ms",
+        submitted.elapsed().as_millis()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channels_rate_limit_holds_across_the_three_instances_together() {
     // Each instance alone would keep under the gateway's cap (36 of 40 a second); three
     // pacing themselves alone would send 108 a second and be refused.

@@ -13,7 +13,7 @@ const ONLINE_ITEM: &str = "1165400001010031273000173007002";
 const WINDOW_ITEM: &str = "1165400001010031273000173007001";
 
 /// Demo citizen `index`, logged in through WeChat, with real name and phone bound.
-async fn ready(app: &TestApp, index: usize) -> String {
+pub(crate) async fn ready(app: &TestApp, index: usize) -> String {
     let citizen = &demo_citizens()[index];
     let token = access(&app.login_wechat(citizen.wechat_openid).await);
     let (status, body) = app
@@ -35,7 +35,7 @@ async fn ready(app: &TestApp, index: usize) -> String {
     token
 }
 
-fn application(reason: &str) -> Value {
+pub(crate) fn application(reason: &str) -> Value {
     json!({
         "serviceCode": ONLINE_ITEM,
         "formData": {"reason": reason},
@@ -61,7 +61,12 @@ async fn post(
     request.send().await.expect("sent")
 }
 
-async fn submit(app: &TestApp, token: &str, key: &str, body: &Value) -> (u16, Value, String) {
+pub(crate) async fn submit(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> (u16, Value, String) {
     let resp = post(app, token, "/v1/me/applications", Some(key), body).await;
     let replayed = header(&resp, "Idempotent-Replayed").to_string();
     let status = resp.status().as_u16();
@@ -69,7 +74,7 @@ async fn submit(app: &TestApp, token: &str, key: &str, body: &Value) -> (u16, Va
 }
 
 /// The person's applications with `project_no`.
-async fn count(app: &TestApp, token: &str, project_no: &Value) -> usize {
+pub(crate) async fn count(app: &TestApp, token: &str, project_no: &Value) -> usize {
     let (status, body) = app
         .call_json(Method::GET, "/v1/me/applications", Some(token), None)
         .await;

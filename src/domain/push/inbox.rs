@@ -114,7 +114,7 @@ impl Push {
         .execute(self.store().pool())
         .await
         .context("mark read")?;
-        self.inner.outbox.home().invalidate(account_id);
+        self.forget_home(account_id);
         self.entry(account_id, id).await
     }
 
@@ -142,8 +142,29 @@ impl Push {
         .execute(self.store().pool())
         .await
         .context("mark all read")?;
-        self.inner.outbox.home().invalidate(account_id);
+        self.forget_home(account_id);
         Ok(done.rows_affected())
+    }
+
+    /// Drops the person's home-screen notices after they read some, here and at the other
+    /// instances: the person sees the count go down on their next screen wherever it is
+    /// served. (New notifications are not announced: a campaign writes hundreds of thousands,
+    /// and each instance's copy is kept 10 s at most.)
+    fn forget_home(&self, account_id: &str) {
+        self.forget_home_here(account_id);
+        self.store()
+            .cluster()
+            .tell_soon(crate::cluster::Signal::Person(account_id.to_string()));
+    }
+
+    /// Drops the person's home-screen notices at this instance only.
+    pub fn forget_home_here(&self, account_id: &str) {
+        self.inner.outbox.home().invalidate(account_id);
+    }
+
+    /// Drops every person's home-screen notices: signals may have been missed.
+    pub fn forget_all_homes_here(&self) {
+        self.inner.outbox.home().invalidate_all();
     }
 
     /// A notification's texts in `lang`.
