@@ -398,7 +398,8 @@ pub struct LimitsConfig {
     /// Login attempts per minute from one IP address.
     pub logins_per_ip_per_minute: u32,
     /// Real-name binding attempts per hour by one person (each one costs a verification at
-    /// the provincial platform).
+    /// the provincial platform). On PostgreSQL it holds for all the instances together; the
+    /// other limits are per instance.
     pub real_name_attempts_per_hour: u32,
 }
 

@@ -234,6 +234,9 @@ fn spawn_limit_sweeper(limits: Limits) {
         loop {
             every.tick().await;
             limits.forget_idle();
+            if let Err(err) = limits.forget_idle_shared().await {
+                tracing::warn!(error = %format!("{err:#}"), "recovered deployment-wide limits not dropped");
+            }
         }
     });
 }
@@ -323,7 +326,11 @@ impl App {
             alipay.clone(),
             config.upstream.alipay.app_id.clone(),
         );
-        let limits = Limits::new(&config.limits);
+        let limits = if store.engine() == db::Engine::Postgres {
+            Limits::shared_in(&config.limits, store.clone())
+        } else {
+            Limits::new(&config.limits)
+        };
         spawn_limit_sweeper(limits.clone());
         let accounts = Accounts::new(store.clone(), vault.clone(), gov.clone(), principals);
         let outbox = domain::push::Outbox::new(&config.push);

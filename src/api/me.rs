@@ -297,7 +297,7 @@ impl MeApi {
                 ))));
             }
         };
-        if let Err(retry) = state.limits.real_name_attempt(&principal.account_id) {
+        if let Err(retry) = state.limits.real_name_attempt(&principal.account_id).await {
             let seconds = retry.seconds();
             return Err(MeError::TooManyRequests(
                 lang.problem(

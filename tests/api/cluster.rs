@@ -214,6 +214,37 @@ async fn an_application_submitted_on_one_instance_is_listed_by_the_others_within
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_name_attempts_are_limited_for_the_deployment_not_per_instance() {
+    let Some(apps) = three(|c| c.limits.real_name_attempts_per_hour = 2).await else {
+        return;
+    };
+    let token = crate::helpers::access(&apps[0].login_wechat("o6_cluster_attempts").await);
+    let before = apps[0].gov.identity_calls();
+    // A wrong name, once on each of two instances: two verifications at the platform.
+    for app in &apps[..2] {
+        let (status, body) = app
+            .bind_real_name(&token, "王建华", "11010519491231002X")
+            .await;
+        assert_eq!(status, 422, "{body}");
+    }
+    // The third instance has seen no attempt of its own, and still refuses the third.
+    let resp = apps[2]
+        .call(
+            reqwest::Method::POST,
+            "/v1/me/real-name",
+            Some(&token),
+            Some(json!({"name": "王建华", "idNumber": "11010519491231002X"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = crate::helpers::header(&resp, "retry-after")
+        .parse()
+        .expect("seconds");
+    assert!(retry > 60 && retry <= 1800, "{retry}");
+    assert_eq!(apps[0].gov.identity_calls() - before, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channels_rate_limit_holds_across_the_three_instances_together() {
     // Each instance alone would keep under the gateway's cap (36 of 40 a second); three
     // pacing themselves alone would send 108 a second and be refused.
