@@ -38,6 +38,29 @@ async fn three(configure: impl Fn(&mut Config)) -> Option<[TestApp; 3]> {
     Some([first, second, third])
 }
 
+/// Asks each instance but the first until `done` says it has seen what the first did (`what`),
+/// failing if one still has not a second after `since`.
+async fn on_the_others_within_a_second(
+    apps: &[TestApp; 3],
+    since: Instant,
+    what: &str,
+    done: impl AsyncFn(&TestApp) -> bool,
+) {
+    for (n, app) in apps.iter().enumerate().skip(1) {
+        while !done(app).await {
+            assert!(
+                since.elapsed() < Duration::from_secs(1),
+                "instance {n} had not {what} a second later"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    eprintln!(
+        "the other instances {what} within {} ms",
+        since.elapsed().as_millis()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_instance_refreshes_the_wechat_token_while_all_three_use_it() {
     let Some(apps) = three(|_| {}).await else {
@@ -133,24 +156,12 @@ async fn an_operators_cache_invalidation_on_one_instance_reaches_the_others_with
         .expect("sent");
     assert_eq!(resp.status(), 204);
     // The others drop theirs within a second: each then asks the platform again, once.
-    for (n, app) in apps.iter().enumerate().skip(1) {
-        loop {
-            let before = gov.calls(Resource::Bundles);
-            assert_eq!(app.json("/v1/bundles").await.0, 200);
-            if gov.calls(Resource::Bundles) > before {
-                break;
-            }
-            assert!(
-                said.elapsed() < Duration::from_secs(1),
-                "instance {n} still answered from its cache a second after the invalidation"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-    eprintln!(
-        "the other instances dropped their caches within {} ms",
-        said.elapsed().as_millis()
-    );
+    on_the_others_within_a_second(&apps, said, "dropped their caches", async |app| {
+        let before = gov.calls(Resource::Bundles);
+        assert_eq!(app.json("/v1/bundles").await.0, 200);
+        gov.calls(Resource::Bundles) > before
+    })
+    .await;
     let after = gov.calls(Resource::Bundles);
     assert_eq!(apps[0].json("/v1/bundles").await.0, 200);
     assert_eq!(
@@ -198,19 +209,13 @@ async fn an_application_submitted_on_one_instance_is_listed_by_the_others_within
     .await;
     assert_eq!(status, 201, "{created}");
     let submitted = Instant::now();
-    for (n, app) in apps.iter().enumerate().skip(1) {
-        while crate::submit::count(app, &token, &created["projectNo"]).await == 0 {
-            assert!(
-                submitted.elapsed() < Duration::from_secs(1),
-                "instance {n} still listed the person's old applications a second later"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-    eprintln!(
-        "the other instances listed the new application within {} ms",
-        submitted.elapsed().as_millis()
-    );
+    on_the_others_within_a_second(
+        &apps,
+        submitted,
+        "listed the new application",
+        async |app| crate::submit::count(app, &token, &created["projectNo"]).await > 0,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
