@@ -19,7 +19,10 @@ use super::{
 use crate::{
     AppState,
     domain::{
-        account::VerifiedPerson, cache::Freshness, catalog::ServiceItem, push::inbox::InboxPage,
+        account::VerifiedPerson,
+        cache::Freshness,
+        catalog::{self, ServiceItem},
+        push::inbox::InboxPage,
         records::ApplicationStatus,
     },
     http::{auth::CitizenAuth, context::RequestCtx, problem::Problem},
@@ -31,8 +34,6 @@ pub struct HomeApi;
 
 /// Certificates expiring within this many days are shown.
 const EXPIRY_HORIZON_DAYS: i32 = 90;
-/// Featured services shown.
-const FEATURED: usize = 6;
 
 /// How a section was filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -251,7 +252,11 @@ async fn gather(state: &AppState, account_id: &str) -> anyhow::Result<Inputs> {
     };
     let today = today();
     let age = person.as_ref().map(|p| p.age_on(today));
-    let featured = within(deadline, "featured", state.catalog.featured(age, FEATURED));
+    let featured = within(
+        deadline,
+        "featured",
+        state.catalog.featured(age, catalog::FEATURED),
+    );
     let notices = state.push.home_notices(account_id);
     let (applications, certificates, featured, notices) =
         tokio::join!(applications, certificates, featured, notices);

@@ -223,11 +223,34 @@ impl TaskItem {
     /// The item as a brief list entry: without the guide's acceptance conditions, materials
     /// and special procedures.
     pub fn brief(&self) -> Self {
+        // Field by field, so that the left-out parts are never copied only to be dropped
+        // (`..self.clone()` copied every material and procedure first).
         Self {
+            task_code: self.task_code.clone(),
+            catalog_code: self.catalog_code.clone(),
+            task_name: self.task_name.clone(),
+            task_type: self.task_type.clone(),
+            dept_code: self.dept_code.clone(),
+            dept_name: self.dept_name.clone(),
+            server_type: self.server_type.clone(),
+            project_type: self.project_type.clone(),
+            anticipate_day: self.anticipate_day,
+            anticipate_type: self.anticipate_type.clone(),
+            promise_day: self.promise_day,
+            promise_type: self.promise_type.clone(),
+            limit_scene_num: self.limit_scene_num,
+            is_fee: self.is_fee,
+            fee_fen: self.fee_fen,
             accept_condition: I18nText::default(),
             materials: Vec::new(),
+            life_events: self.life_events.clone(),
+            themes: self.themes.clone(),
+            halls: self.halls.clone(),
+            handle_forms: self.handle_forms.clone(),
+            online_apply: self.online_apply,
             special_procedures: Vec::new(),
-            ..self.clone()
+            version: self.version,
+            update_time: self.update_time.clone(),
         }
     }
 }
