@@ -9,7 +9,9 @@
 # Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 SCENARIOS=abcd by default;
 #        SCENARIOS=d runs (d) alone; LATENCY_MS=0 takes the platform's 20 ms out of (d), to see
 #        the round trips alone; TONGBAN_BIN=path runs that binary instead of building, to compare
-#        two builds in one sitting)
+#        two builds in one sitting; SPLIT=1 adds one more ab run of (d) under a loopback capture
+#        and splits its latency into the platform's answers and Tongban's part, on the wire:
+#        bench/latency-split.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,6 +105,7 @@ cached_token=$(token 18201)
 start 18202 TONGBAN__SIMULATORS__GOV_LATENCY_MS="${LATENCY_MS:-20}" TONGBAN__CACHE__CATALOG_TTL_SECS=0 \
   TONGBAN__CACHE__PERSONAL_TTL_SECS=0 TONGBAN__CACHE__STALE_WHILE_REVALIDATE_SECS=0 \
   TONGBAN__CACHE__NEGATIVE_TTL_SECS=0
+uncached_pid=${pids[-1]}
 uncached_token=$(token 18202)
 
 echo "bench/load.sh: $(date -u +%F), $(nproc) cores, wrk -t1 -c$connections -d$duration"
@@ -135,3 +138,25 @@ wanted d && curl -fsS "http://127.0.0.1:18202/metrics" | awk '
   /^tongban_upstream_call_duration_seconds_count\{upstream="gov"/ && !/outcome="ok"/ && $2 > 0 {
     print "(d): gov calls " $1 " = " $2 }'
 
+# SPLIT=1: (d) once more, under a capture of loopback (tcpdump's own work shares the cores, so
+# these figures are a little above the table's), split on the wire.
+if wanted d && [ "${SPLIT:-0}" = 1 ]; then
+  command -v tcpdump > /dev/null || { apt-get update -qq && apt-get install -y -qq tcpdump > /dev/null; }
+  listening=$(ss -tlnp | awk -v pid="pid=$uncached_pid," '$0 ~ pid {n = split($4, a, ":"); print a[n]}' \
+    | sort -u | paste -sd,)
+  tcpdump -Z "$(id -un)" -i lo -n -s 80 -B 32768 -U -w "$work/d.pcap" tcp 2> /dev/null &
+  capture=$!
+  sleep 1
+  ab -k -c"$connections" -t"${duration%s}" -n 100000000 -H "Authorization: Bearer $uncached_token" \
+    "http://127.0.0.1:18202/v1/home" > "$work/ab-split.txt" 2>&1
+  sleep 0.5
+  kill -INT "$capture"
+  wait "$capture" || true
+  # The capture's last packet may be cut short by the stop; tcpdump then says so and ends.
+  tcpdump -r "$work/d.pcap" -n -tt 2> /dev/null > "$work/d.txt" || true
+  echo
+  echo "(d) under capture: ab p50 $(awk '$1 == "50%" {print $2}' "$work/ab-split.txt") ms," \
+    "p99 $(awk '$1 == "99%" {print $2}' "$work/ab-split.txt") ms"
+  echo
+  python3 bench/latency-split.py "$work/d.txt" 18202 "$listening"
+fi

@@ -2,7 +2,10 @@
 //! all languages, localized per request by the caller.
 //!
 //! - **Coalescing.** Concurrent misses of one key make one upstream call; the others wait for
-//!   it (moka's `try_get_with`).
+//!   it. The call is a shared future in a map of calls under way, one per key, which removes
+//!   itself when it ends: each waiter costs a lock and a clone. (It was moka's `try_get_with`
+//!   on a second cache, where each waiter also wrote a removal into moka's queues: a tenth of
+//!   the CPU of home screens with caching off, BENCHMARKS.md, session 11.)
 //! - **Stale-while-revalidate.** Past its fresh time a value is still served for
 //!   `stale_while_revalidate` while one background call refreshes it.
 //! - **Stale-if-error.** When a refresh fails, a value up to `stale_if_error` past its fresh
@@ -12,8 +15,16 @@
 //!
 //! Personal data never goes through here: it is cached per person in its own caches.
 
-use std::{future::Future, hash::Hash, sync::Arc, time::Duration};
+use std::{
+    any::Any,
+    collections::HashMap,
+    future::Future,
+    hash::Hash,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use moka::future::Cache;
 // Tokio's clock, so tests can pause and advance it.
 use prometheus_client::{
@@ -98,8 +109,34 @@ pub struct SharedCache<K, V> {
     ttl: Ttl,
     entries: Cache<K, Arc<Entry<V>>>,
     /// Upstream calls under way, one per key; waiters share the outcome.
-    inflight: Cache<K, Arc<Entry<V>>>,
+    inflight: Arc<Mutex<HashMap<K, Flight<V>>>>,
     counters: CacheCounters,
+}
+
+/// A call's outcome: the entry, or the fetch's error (its type erased, as several call sites
+/// with one error type each share a cache's map).
+type Outcome<V> = Result<Arc<Entry<V>>, Arc<dyn Any + Send + Sync>>;
+/// One upstream call under way, awaited by every lookup of its key until it ends.
+type Flight<V> = Shared<BoxFuture<'static, Outcome<V>>>;
+
+/// Removes a call from the map of calls under way when it ends, however it ends (a panicking
+/// fetch included), so the next miss of its key makes a new call.
+struct Landing<K: Hash + Eq, V> {
+    inflight: Arc<Mutex<HashMap<K, Flight<V>>>>,
+    key: Option<K>,
+}
+
+impl<K: Hash + Eq, V> Drop for Landing<K, V> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            // The map's handle on this call; dropped after the lock is released.
+            let _flight = self
+                .inflight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&key);
+        }
+    }
 }
 
 impl<K, V> Clone for SharedCache<K, V> {
@@ -108,7 +145,7 @@ impl<K, V> Clone for SharedCache<K, V> {
             name: self.name,
             ttl: self.ttl,
             entries: self.entries.clone(),
-            inflight: self.inflight.clone(),
+            inflight: Arc::clone(&self.inflight),
             counters: self.counters.clone(),
         }
     }
@@ -136,10 +173,7 @@ where
                 .max_capacity(max_entries)
                 .time_to_live(keep.max(ttl.negative))
                 .build(),
-            inflight: Cache::builder()
-                .max_capacity(max_entries)
-                .time_to_live(Duration::from_secs(60))
-                .build(),
+            inflight: Arc::default(),
             counters,
         }
     }
@@ -210,29 +244,51 @@ where
     async fn refresh<F, Fut, E>(&self, key: &K, fetch: &F) -> Result<Arc<Entry<V>>, Arc<E>>
     where
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<Option<V>, E>>,
+        Fut: Future<Output = Result<Option<V>, E>> + Send + 'static,
         E: Send + Sync + 'static,
     {
-        let entries = self.entries.clone();
-        let owned = key.clone();
-        let outcome = self
-            .inflight
-            .try_get_with(key.clone(), async move {
-                let fetched = fetch().await?;
-                let at = Instant::now();
-                let entry = Arc::new(match fetched {
-                    Some(value) => Entry::Found {
-                        value: Arc::new(value),
-                        at,
-                    },
-                    None => Entry::Missing { at },
-                });
-                entries.insert(owned, entry.clone()).await;
-                Ok(entry)
-            })
-            .await;
-        self.inflight.invalidate(key).await;
-        outcome
+        let flight = {
+            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            match inflight.get(key) {
+                Some(flight) => flight.clone(),
+                None => {
+                    let flight = self.fly(key.clone(), fetch());
+                    inflight.insert(key.clone(), flight.clone());
+                    flight
+                }
+            }
+        };
+        match flight.await {
+            Ok(entry) => Ok(entry),
+            Err(err) => match err.downcast::<E>() {
+                Ok(err) => Err(err),
+                // A call site with another error type joined this key's call, which failed:
+                // it asks again itself rather than lose the error.
+                Err(_) => store(&self.entries, self.ttl, key.clone(), fetch())
+                    .await
+                    .map_err(Arc::new),
+            },
+        }
+    }
+
+    /// The call under way for `key`: `fetched`, stored, then removed from the calls under way.
+    fn fly<Fut, E>(&self, key: K, fetched: Fut) -> Flight<V>
+    where
+        Fut: Future<Output = Result<Option<V>, E>> + Send + 'static,
+        E: Send + Sync + 'static,
+    {
+        let (entries, ttl) = (self.entries.clone(), self.ttl);
+        let landing = Landing {
+            inflight: Arc::clone(&self.inflight),
+            key: Some(key.clone()),
+        };
+        async move {
+            let outcome = store(&entries, ttl, key, fetched).await;
+            drop(landing);
+            outcome.map_err(|err| Arc::new(err) as Arc<dyn Any + Send + Sync>)
+        }
+        .boxed()
+        .shared()
     }
 
     fn revalidate_in_background<F, Fut, E>(&self, key: K, fetch: F)
@@ -241,7 +297,12 @@ where
         Fut: Future<Output = Result<Option<V>, E>> + Send + 'static,
         E: Send + Sync + 'static,
     {
-        if self.inflight.contains_key(&key) {
+        if self
+            .inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(&key)
+        {
             return;
         }
         let cache = self.clone();
@@ -264,6 +325,38 @@ where
     pub async fn invalidate(&self, key: &K) {
         self.entries.invalidate(key).await;
     }
+}
+
+/// What `fetched` answers, as an entry, kept in `entries` unless `ttl` keeps nothing of its
+/// kind (caching off: a time to live of zero).
+async fn store<K, V, Fut, E>(
+    entries: &Cache<K, Arc<Entry<V>>>,
+    ttl: Ttl,
+    key: K,
+    fetched: Fut,
+) -> Result<Arc<Entry<V>>, E>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+    Fut: Future<Output = Result<Option<V>, E>>,
+{
+    let fetched = fetched.await?;
+    let at = Instant::now();
+    let (entry, kept) = match fetched {
+        Some(value) => (
+            Entry::Found {
+                value: Arc::new(value),
+                at,
+            },
+            ttl.fresh + ttl.stale_while_revalidate.max(ttl.stale_if_error),
+        ),
+        None => (Entry::Missing { at }, ttl.negative),
+    };
+    let entry = Arc::new(entry);
+    if !kept.is_zero() {
+        entries.insert(key, Arc::clone(&entry)).await;
+    }
+    Ok(entry)
 }
 
 fn found<V>(entry: &Entry<V>, freshness: Freshness) -> Option<(Arc<V>, Freshness)> {
@@ -331,6 +424,64 @@ mod tests {
                 .all(|a| matches!(a, Ok(Some((v, _))) if **v == 7))
         );
         assert_eq!(upstream.calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_caching_off_concurrent_misses_still_share_one_call_and_the_next_makes_its_own() {
+        let cache = SharedCache::new("t", ttl(0, 0, 0), 10, CacheCounters::default());
+        let upstream = Upstream::default();
+        let lookups = (0..100).map(|_| cache.get(&"k", upstream.fetch(Some(7))));
+        let answers = futures_util::future::join_all(lookups).await;
+        assert!(
+            answers
+                .iter()
+                .all(|a| matches!(a, Ok(Some((v, Freshness::Fresh))) if **v == 7))
+        );
+        assert_eq!(upstream.calls(), 1);
+        assert_eq!(cache.entries.entry_count(), 0, "nothing kept");
+        cache.get(&"k", upstream.fetch(Some(8))).await.ok();
+        assert_eq!(upstream.calls(), 2, "the call ended: a new one");
+    }
+
+    /// A lookup given up on (its request timed out or went away) leaves the call to the next.
+    #[tokio::test(start_paused = true)]
+    async fn a_call_whose_waiters_gave_up_is_finished_by_the_next_lookup() {
+        let cache = SharedCache::new("t", ttl(60_000, 0, 0), 10, CacheCounters::default());
+        let upstream = Upstream::default();
+        let given_up = tokio::time::timeout(
+            Duration::from_millis(5),
+            cache.get(&"k", upstream.fetch(Some(1))),
+        )
+        .await;
+        assert!(given_up.is_err());
+        let answer = cache.get(&"k", upstream.fetch(Some(2))).await;
+        assert!(
+            matches!(answer, Ok(Some((v, _))) if *v == 1),
+            "the call under way"
+        );
+        assert_eq!(upstream.calls(), 1);
+        assert!(cache.inflight.lock().expect("not poisoned").is_empty());
+    }
+
+    /// A fetch that panics fails its waiters, not every later lookup of its key.
+    #[tokio::test]
+    async fn a_panicking_fetch_does_not_wedge_its_key() {
+        let cache =
+            SharedCache::<&str, u32>::new("t", ttl(60_000, 0, 0), 10, CacheCounters::default());
+        let panicking = cache.clone();
+        let first = tokio::spawn(async move {
+            panicking
+                .get(&"k", || async {
+                    panic!("upstream client bug") as Result<Option<u32>, String>
+                })
+                .await
+        })
+        .await;
+        assert!(first.is_err(), "the panic reached its waiter");
+        assert!(cache.inflight.lock().expect("not poisoned").is_empty());
+        let upstream = Upstream::default();
+        let answer = cache.get(&"k", upstream.fetch(Some(3))).await;
+        assert!(matches!(answer, Ok(Some((v, _))) if *v == 3));
     }
 
     #[tokio::test(start_paused = true)]
