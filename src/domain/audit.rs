@@ -161,6 +161,17 @@ impl Audit {
 async fn write_batches(store: Store, mut queue: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // One turn of the scheduler before the commit: the requests that arrived together
+        // (a burst of home screens) queue their entries in it and share the commit, instead
+        // of one commit for the first and another for the rest. No timer: a turn is
+        // microseconds when nothing else is ready.
+        tokio::task::yield_now().await;
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(pending) => batch.push(pending),
+                Err(_) => break,
+            }
+        }
         let result = insert(&store, &batch).await.map_err(|err| {
             tracing::error!(error = %err, entries = batch.len(), "audit batch not stored");
             err.to_string()
