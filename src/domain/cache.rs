@@ -5,7 +5,9 @@
 //!   it. The call is a shared future in a map of calls under way, one per key, which removes
 //!   itself when it ends: each waiter costs a lock and a clone. (It was moka's `try_get_with`
 //!   on a second cache, where each waiter also wrote a removal into moka's queues: a tenth of
-//!   the CPU of home screens with caching off, BENCHMARKS.md, session 11.)
+//!   the CPU of home screens with caching off, BENCHMARKS.md, session 11.) Not the
+//!   `async_singleflight` crate (0.6): a failed call gives its waiters no error, only that it
+//!   failed, and every lookup takes an async lock.
 //! - **Stale-while-revalidate.** Past its fresh time a value is still served for
 //!   `stale_while_revalidate` while one background call refreshes it.
 //! - **Stale-if-error.** When a refresh fails, a value up to `stale_if_error` past its fresh
