@@ -527,6 +527,13 @@ impl Catalog {
     }
 }
 
+/// A page of `items`, at most the platform's largest.
+fn page_size(items: usize) -> u32 {
+    u32::try_from(items)
+        .unwrap_or(UPSTREAM_PAGE_SIZE)
+        .min(UPSTREAM_PAGE_SIZE)
+}
+
 /// Featured services on the home screen.
 pub const FEATURED: usize = 6;
 
@@ -573,11 +580,8 @@ async fn fetch_featured(
         // guides (those come from `get`, which asks for the whole item).
         brief: true,
     };
-    let wanted = u32::try_from(limit)
-        .unwrap_or(UPSTREAM_PAGE_SIZE)
-        .min(UPSTREAM_PAGE_SIZE);
-    let first = gov.catalog_page(&filter, 1, wanted).await?;
-    if first.total >= u64::from(wanted) && first.list.len() >= limit {
+    let first = gov.catalog_page(&filter, 1, page_size(limit)).await?;
+    if first.list.len() >= limit {
         return Ok(first
             .list
             .into_iter()
@@ -596,10 +600,10 @@ async fn fetch_featured(
     featured.sort_by(|a, b| (rank(a), &a.code).cmp(&(rank(b), &b.code)));
     if featured.len() < limit {
         filter.themes.clear();
-        let wanted = u32::try_from(limit + featured.len())
-            .unwrap_or(UPSTREAM_PAGE_SIZE)
-            .min(UPSTREAM_PAGE_SIZE);
-        let others = gov.catalog_page(&filter, 1, wanted).await?.list;
+        let others = gov
+            .catalog_page(&filter, 1, page_size(limit + featured.len()))
+            .await?
+            .list;
         let others: Vec<_> = others
             .into_iter()
             .filter(|item| !featured.iter().any(|f| f.code == item.task_code))
