@@ -5,20 +5,24 @@
 #   (b) GET /v1/services/{code}?lang=ug               cached service guide in Uyghur
 #   (c) GET /v1/home                                  every section cached
 #   (d) GET /v1/home, caching off, gov simulator 20 ms  p50 and p99
+#   (f) the floor under (d): the same three platform calls, made the same way (in one process
+#       with the simulator, through Tongban's own client, concurrent requests joining the calls
+#       under way) and nothing else: examples/home_floor.rs. What (d) would measure on this
+#       machine if Tongban's own part cost nothing.
 # and the server's peak RSS. Rate limits are off (one client address and one person).
-# Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 SCENARIOS=abcd by default;
-#        SCENARIOS=d runs (d) alone; LATENCY_MS=0 takes the platform's 20 ms out of (d), to see
-#        the round trips alone; TONGBAN_BIN=path runs that binary instead of building, to compare
-#        two builds in one sitting; SPLIT=1 adds one more ab run of (d) under a loopback capture
-#        and splits its latency into the platform's answers and Tongban's part, on the wire:
-#        bench/latency-split.py)
+# Usage: bench/load.sh            (DURATION=15s CONNECTIONS=32 SCENARIOS=abcdf by default;
+#        SCENARIOS=df runs (d) and its floor alone; LATENCY_MS=0 takes the platform's 20 ms out
+#        of (d) and (f), to see the round trips alone; TONGBAN_BIN=path runs that binary instead
+#        of building, to compare two builds in one sitting, and FLOOR_BIN=path that floor;
+#        SPLIT=1 adds one more ab run of (d) under a loopback capture and splits its latency
+#        into the platform's answers and Tongban's part, on the wire: bench/latency-split.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${DURATION:-15s}
 connections=${CONNECTIONS:-32}
 service=${SERVICE:-1165400001010031273000173007001}
-scenarios=${SCENARIOS:-abcd}
+scenarios=${SCENARIOS:-abcdf}
 # wanted LETTER: whether the scenario is to run.
 wanted() { [[ $scenarios == *$1* ]]; }
 
@@ -30,6 +34,11 @@ bin=${TONGBAN_BIN:-}
 if [ -z "$bin" ]; then
   cargo build --release --quiet
   bin="${CARGO_TARGET_DIR:-target}/release/tongban"
+fi
+floor_bin=${FLOOR_BIN:-}
+if wanted f && [ -z "$floor_bin" ]; then
+  cargo build --release --quiet --example home_floor
+  floor_bin="${CARGO_TARGET_DIR:-target}/release/examples/home_floor"
 fi
 
 work=$(mktemp -d)
@@ -107,6 +116,15 @@ start 18202 TONGBAN__SIMULATORS__GOV_LATENCY_MS="${LATENCY_MS:-20}" TONGBAN__CAC
   TONGBAN__CACHE__NEGATIVE_TTL_SECS=0
 uncached_pid=${pids[-1]}
 uncached_token=$(token 18202)
+if wanted f; then
+  "$floor_bin" 127.0.0.1:18203 "${LATENCY_MS:-20}" > "$work/floor.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    curl -fsS http://127.0.0.1:18203/ > /dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS http://127.0.0.1:18203/ > /dev/null || { cat "$work/floor.log" >&2; exit 1; }
+fi
 
 echo "bench/load.sh: $(date -u +%F), $(nproc) cores, wrk -t1 -c$connections -d$duration"
 echo
@@ -129,6 +147,7 @@ before=$(upstream_calls 18202)
 wanted d && measure '(d) GET /v1/home, caching off, platform 20 ms' "http://127.0.0.1:18202/v1/home" \
   "Authorization: Bearer $uncached_token"
 after=$(upstream_calls 18202)
+wanted f && measure '(f) the floor under (d): its platform calls alone' "http://127.0.0.1:18203/"
 echo
 echo "peak RSS of the cached server: $(peak_rss "$cached_pid")"
 wanted d && echo "$before $after" | awk '{printf "(d): %d platform calls, %.2f ms each on average, as Tongban timed them\n", $4 - $2, ($3 - $1) * 1000 / ($4 - $2)}'
